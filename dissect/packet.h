@@ -29,7 +29,9 @@
 	X(INNER_IP_TRUNCATED, "inner IP header truncated", true)                 \
 	X(INNER_IP_MALFORMED, "inner IP header malformed", false)                \
 	X(TCP_TRUNCATED, "inner TCP header truncated", true)                     \
-	X(TCP_MALFORMED, "inner TCP header malformed", false)
+	X(TCP_MALFORMED, "inner TCP header malformed", false)                    \
+	X(INNER_UDP_TRUNCATED, "inner UDP header truncated", true)               \
+	X(INNER_UDP_MALFORMED, "inner UDP length field lies", false)
 
 enum anomaly {
 	AN_NONE = 0,
@@ -86,6 +88,12 @@ struct frame {
 	uint32_t ike_caplen;
 	uint32_t ike_len;       /* from the UDP length field */
 	bool ike_natt;          /* came on 4500 behind the non-ESP marker */
+
+	/* Reassembly: when `reassembled`, ip_len is the header length of the
+	 * completing fragment plus the reassembled payload; these say what the
+	 * fragments themselves carried on the wire (for throughput). */
+	uint32_t frag_ip_bytes; /* sum of the fragments' IP total lengths */
+	uint16_t frag_count;    /* fragments that made up the datagram */
 };
 
 #endif
