@@ -1,0 +1,54 @@
+/* One analysis: the frames of one capture (or a rotated set read as one)
+ * through the dissectors and the tracker, then rekeys, causes, dips and
+ * their correlation.  All state lives here, so analyses can run side by side
+ * on worker threads. */
+#ifndef ESPREKEY_ANALYSIS_H
+#define ESPREKEY_ANALYSIS_H
+
+#include <glib.h>
+
+#include "analyzer/correlate.h"
+#include "analyzer/dips.h"
+#include "analyzer/options.h"
+#include "analyzer/rekey.h"
+#include "analyzer/tracker.h"
+
+struct input_file {
+	char *path;
+	int dlt;
+	uint64_t frames;
+	bool cut_short;
+	char *note;                  /* why reading stopped early, or NULL */
+};
+
+struct tunnel_analysis {
+	struct tunnel *tun;
+	GArray *rekeys;              /* struct rekey */
+	struct dip_result dips[2];   /* by enum dir */
+	struct corr_result corr;     /* both directions: index 0 = up, 1 = down */
+};
+
+struct analysis {
+	const struct options *opt;
+	struct tracker tracker;
+	struct frag_table *frags;
+	GPtrArray *inputs;           /* struct input_file * */
+	GPtrArray *tunnels;          /* struct tunnel_analysis * */
+};
+
+void analysis_init(struct analysis *a, const struct options *opt);
+/* Reads one capture file into the analysis.  Returns false with a one-line
+ * message in *err when the file cannot be read at all. */
+bool analysis_read(struct analysis *a, const char *path, char **err);
+void analysis_finish(struct analysis *a);
+void analysis_free(struct analysis *a);
+
+/* The rekey whose correlation window holds dip k of direction d, or NULL. */
+const struct rekey *dip_rekey(const struct tunnel_analysis *ta, int d, size_t k);
+/* The byte lifetime in force: negotiated if any SA learned one, else assumed. */
+uint64_t tunnel_lifetime_kb(const struct tunnel_analysis *ta, const struct options *o, bool *negotiated);
+
+/* Seconds since the capture start, for reports. */
+double analysis_rel_s(const struct analysis *a, uint64_t ts_ns);
+
+#endif

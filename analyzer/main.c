@@ -1,0 +1,46 @@
+/* esprekey: the whole flow on one screen. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyzer/analysis.h"
+#include "analyzer/options.h"
+#include "analyzer/report.h"
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	if (!options_parse(&opt, &argc, &argv))
+		return 2;
+
+	struct analysis a;
+	analysis_init(&a, &opt);
+	for (char **path = opt.captures; *path; path++) {
+		char *err = NULL;
+		if (!analysis_read(&a, *path, &err)) {
+			fprintf(stderr, "esprekey: %s\n", err);
+			return 1;
+		}
+	}
+	if (a.tracker.frames == 0) {
+		fprintf(stderr, "esprekey: %s: the capture holds no packets\n", opt.captures[0]);
+		return 1;
+	}
+	analysis_finish(&a);
+
+	int status = 0;
+	if (opt.out_dir) {
+		char *err = NULL;
+		if (!report_csv(&a, opt.out_dir, &err)) {
+			fprintf(stderr, "esprekey: %s\n", err);
+			status = 1;
+		}
+	}
+	if (opt.json)
+		report_json(&a, stdout);
+	else if (!opt.quiet)
+		report_text(&a, stdout);
+
+	analysis_free(&a);
+	options_free(&opt);
+	return status;
+}

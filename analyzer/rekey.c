@@ -1,0 +1,180 @@
+/* Finding Phase 2 rekeys from headers: a rekey shows as an SPI hand-over in a
+ * direction (a new SPI starts, the old one falls silent).  Hand-overs are
+ * matched to the Quick Mode / CREATE_CHILD_SA exchange that began most
+ * recently before the new SPI's first packet and after the old SA began; a
+ * hand-over with no such exchange is a rekey inferred from ESP alone. */
+#include "analyzer/rekey.h"
+
+#include <string.h>
+
+/* A new SPI can show up a little before the exchange's first message at the
+ * capture point when the capture merges interfaces; allow that much. */
+#define MATCH_TOLERANCE_NS 50000000ull
+/* Hand-overs in the two directions without a visible exchange belong to one
+ * rekey when their new SPIs start this close together. */
+#define PAIR_WINDOW_NS 2000000000ull
+
+static bool is_child_exchange(const struct exchange *x)
+{
+	if (x->ike->version == 1)
+		return x->type == IKEV1_QUICK;
+	return x->type == IKEV2_CREATE_CHILD || x->type == IKEV2_AUTH;
+}
+
+uint64_t esp_sa_born_ns(const struct esp_sa *sa)
+{
+	return sa->created_by ? sa->created_by->end_ns : sa->first_ns;
+}
+
+static gint exchange_by_start(gconstpointer a, gconstpointer b)
+{
+	const struct exchange *x = *(struct exchange *const *)a, *y = *(struct exchange *const *)b;
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return 0;
+}
+
+/* Child-SA exchanges of the whole tunnel, in time order. */
+static GPtrArray *child_exchanges(struct tunnel *tun)
+{
+	GPtrArray *xs = g_ptr_array_new();
+	for (guint i = 0; i < tun->ike_sas->len; i++) {
+		struct ike_sa *ike = g_ptr_array_index(tun->ike_sas, i);
+		for (guint j = 0; j < ike->exchanges->len; j++) {
+			struct exchange *x = g_ptr_array_index(ike->exchanges, j);
+			if (is_child_exchange(x))
+				g_ptr_array_add(xs, x);
+		}
+	}
+	g_ptr_array_sort(xs, exchange_by_start);
+	return xs;
+}
+
+/* The latest exchange that began no later than `t` (+ tolerance) and not
+ * before `not_before`; NULL if none. */
+static struct exchange *latest_exchange(GPtrArray *xs, uint64_t t, uint64_t not_before)
+{
+	struct exchange *best = NULL;
+	for (guint i = 0; i < xs->len; i++) {
+		struct exchange *x = g_ptr_array_index(xs, i);
+		if (x->start_ns > t + MATCH_TOLERANCE_NS)
+			break;
+		if (x->start_ns + MATCH_TOLERANCE_NS >= not_before)
+			best = x;
+	}
+	return best;
+}
+
+static void link_creators(struct tunnel *tun, GPtrArray *xs)
+{
+	for (guint i = 0; i < tun->esp_sas->len; i++) {
+		struct esp_sa *sa = g_ptr_array_index(tun->esp_sas, i);
+		if (!sa->created_by)
+			sa->created_by = latest_exchange(xs, sa->first_ns, 0);
+	}
+}
+
+struct handover {
+	struct esp_sa *old_sa, *new_sa;
+};
+
+static gint handover_by_time(gconstpointer a, gconstpointer b)
+{
+	const struct handover *x = a, *y = b;
+	if (x->new_sa->first_ns != y->new_sa->first_ns)
+		return x->new_sa->first_ns < y->new_sa->first_ns ? -1 : 1;
+	return (int)x->new_sa->dir - (int)y->new_sa->dir;
+}
+
+static void fill_side(struct rekey *r, const struct handover *h)
+{
+	struct rekey_side *s = &r->side[h->new_sa->dir];
+	struct esp_sa *old = h->old_sa, *new = h->new_sa;
+	s->old_sa = old;
+	s->new_sa = new;
+	s->trigger_packets = old->packets_at_superseded;
+	s->trigger_esp_bytes = old->esp_bytes_at_superseded;
+	if (r->exchange) {
+		for (unsigned i = 0; i < r->exchange->n_snap; i++) {
+			if (r->exchange->snap[i].sa == old) {
+				s->trigger_packets = r->exchange->snap[i].packets;
+				s->trigger_esp_bytes = r->exchange->snap[i].esp_bytes;
+			}
+		}
+	}
+	s->old_age_s = (double)((int64_t)r->time_ns - (int64_t)esp_sa_born_ns(old)) / 1e9;
+	s->overlap_ns = (int64_t)old->last_ns - (int64_t)new->first_ns;
+	s->late_packets = old->late_packets;
+}
+
+void rekeys_find(struct tunnel *tun, GArray *out)
+{
+	GPtrArray *xs = child_exchanges(tun);
+	link_creators(tun, xs);
+
+	GArray *hs = g_array_new(FALSE, FALSE, sizeof(struct handover));
+	for (guint i = 0; i < tun->esp_sas->len; i++) {
+		struct esp_sa *sa = g_ptr_array_index(tun->esp_sas, i);
+		if (sa->successor) {
+			struct handover h = { sa, sa->successor };
+			g_array_append_val(hs, h);
+		}
+	}
+	g_array_sort(hs, handover_by_time);
+
+	guint first = out->len;
+	for (guint i = 0; i < hs->len; i++) {
+		struct handover *h = &g_array_index(hs, struct handover, i);
+		enum dir d = h->new_sa->dir;
+		struct exchange *x = latest_exchange(xs, h->new_sa->first_ns, h->old_sa->first_ns);
+		if (x && !x->had_esp_before)
+			x = NULL;
+		struct rekey *target = NULL;
+		for (guint j = first; j < out->len; j++) {
+			struct rekey *r = &g_array_index(out, struct rekey, j);
+			if (r->side[d].new_sa)
+				continue;
+			if (x ? r->exchange == x
+			      : (!r->exchange && h->new_sa->first_ns - r->time_ns <= PAIR_WINDOW_NS)) {
+				target = r;
+				break;
+			}
+		}
+		if (!target) {
+			struct rekey r;
+			memset(&r, 0, sizeof(r));
+			r.tunnel = tun;
+			r.exchange = x;
+			r.time_ns = x ? x->start_ns : h->new_sa->first_ns;
+			r.dip_index[0] = r.dip_index[1] = -1;
+			g_array_append_val(out, r);
+			target = &g_array_index(out, struct rekey, out->len - 1);
+		}
+		if (x)
+			h->new_sa->created_by = x;
+		fill_side(target, h);
+	}
+	for (guint j = first; j < out->len; j++)
+		g_array_index(out, struct rekey, j).index = (int)(j - first) + 1;
+	g_array_free(hs, TRUE);
+	g_ptr_array_free(xs, TRUE);
+}
+
+const char *rekey_cause_name(enum rekey_cause c)
+{
+	switch (c) {
+	case CAUSE_VOLUME: return "volume";
+	case CAUSE_TIME: return "time";
+	default: return "other";
+	}
+}
+
+const char *cause_basis_name(enum cause_basis b)
+{
+	switch (b) {
+	case BASIS_NEGOTIATED: return "negotiated";
+	case BASIS_ASSUMED: return "assumed";
+	case BASIS_INFERRED: return "inferred";
+	default: return "none";
+	}
+}
