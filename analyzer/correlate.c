@@ -144,6 +144,13 @@ bool correlate(const struct dip_result *const *dirs, size_t n_dirs,
 
 	const uint64_t t0 = dirs[0]->t0_ns, win = dirs[0]->window_ns;
 	size_t n_windows = 0;
+	struct corr_params eff = *p;
+
+	/* A dip's start is its window's start: with long windows, a dip in
+	 * the rekey's own window can begin up to one window before it. */
+	if (eff.before_ns < win)
+		eff.before_ns = win;
+	p = &eff;
 
 	memset(out, 0, sizeof *out);
 	out->n_dirs = n_dirs;

@@ -34,7 +34,7 @@ struct rekey_time {
 };
 
 struct corr_params {
-	uint64_t before_ns;
+	uint64_t before_ns;     /* raised to one window if shorter */
 	uint64_t after_ns;
 	bool anchor_first_use;  /* anchor on first_use_ns when known (default: start_ns) */
 	unsigned n_draws;       /* random times for the comparison */

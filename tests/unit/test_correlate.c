@@ -344,6 +344,31 @@ static void test_lift_lower_bound(void)
 	g_free(up);
 }
 
+/* With 1 s windows, a dip in the rekey's own window starts up to 1 s
+ * before it: the "before" margin grows to one window. */
+static void test_long_window(void)
+{
+	struct series s;
+	struct dip_result r;
+	struct corr_result c;
+	struct rekey_time rekeys[2] = { { T0 + 30 * S + 900 * MS, 0 }, { T0 + 11 * S + 100 * MS, 0 } };
+
+	series_init(&s, T0, S);
+	for (size_t i = 0; i < 60; i++)
+		series_add(&s, T0 + i * S, (i == 30 || i == 10) ? 0 : 10 * F);
+	dips_find(&s, NULL, &r);
+	g_assert_cmpuint(r.half_span, ==, 3);
+	g_assert_cmpuint(r.episodes->len, ==, 2);
+	const struct dip_result *dirs[1] = { &r };
+	g_assert_true(correlate(dirs, 1, rekeys, 2, NULL, &c));
+	g_assert_cmpint(rk(&c, 0)->dip[0], ==, 1);
+	g_assert_cmpint(rk(&c, 0)->delay_ns[0], ==, -900 * (gint64)MS);
+	g_assert_cmpint(rk(&c, 1)->dip[0], ==, -1); /* 1.1 s after the dip began */
+	corr_result_free(&c);
+	dip_result_free(&r);
+	series_free(&s);
+}
+
 static void test_empty_and_mismatch(void)
 {
 	struct dir d;
@@ -387,6 +412,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/correlate/whatif-arithmetic", test_whatif_arithmetic);
 	g_test_add_func("/correlate/binomial", test_binomial);
 	g_test_add_func("/correlate/lift-lower-bound", test_lift_lower_bound);
+	g_test_add_func("/correlate/long-window", test_long_window);
 	g_test_add_func("/correlate/empty-and-mismatch", test_empty_and_mismatch);
 	return g_test_run();
 }
