@@ -1,5 +1,5 @@
 # esprekey — plain Makefile; CFLAGS, PREFIX and DESTDIR may be overridden.
-PKGS     := libpcap glib-2.0 libgcrypt
+PKGS     := libpcap glib-2.0 libgcrypt zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -28,7 +28,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN_SRC  := $(wildcard samples/*.c)
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all check demo samples bench bench-data install clean
+.PHONY: all deps check check-run demo samples bench bench-data install clean
 all: esprekey $(if $(GEN_SRC),samples/mkcapture)
 
 esprekey: $(BUILD)/esprekey
@@ -54,10 +54,19 @@ samples/mkcapture: $(GEN_OBJ)
 
 # Unit tests are GLib tests (TAP); end-to-end tests are executable scripts
 # printing TAP.  prove runs both and prints the summary CI reads.
-check: all $(TEST_BIN)
+# Installs missing build dependencies (Debian packages) first; the recursive
+# make then sees them through pkg-config.
+deps:
+	@tools/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(TEST_BIN)
 	BUILD=$(BUILD) prove -f -e '' $(TEST_BIN) $(sort $(wildcard tests/e2e/*.t))
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	./esprekey samples/windows-nvr510.pcapng --keys samples/windows-nvr510.keys
 
 install: esprekey

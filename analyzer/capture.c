@@ -1,14 +1,64 @@
+#define _GNU_SOURCE /* fopencookie */
 #include "analyzer/capture.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <zlib.h>
+
+/* Archived captures are often gzip-compressed; libpcap reads from any FILE *,
+ * so a cookie stream over zlib streams them without a temporary file. */
+static ssize_t gz_read(void *cookie, char *buf, size_t len)
+{
+	int n = gzread(cookie, buf, (unsigned)(len > (1u << 30) ? (1u << 30) : len));
+	return n < 0 ? -1 : n;
+}
+
+static int gz_close(void *cookie)
+{
+	return gzclose(cookie) == Z_OK ? 0 : -1;
+}
+
+static bool is_gzip(const char *path)
+{
+	unsigned char magic[2] = { 0, 0 };
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
+	if (!f)
+		return false;
+	bool gz = fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	fclose(f);
+	return gz;
+}
+
+static pcap_t *open_gzip(const char *path, char *err)
+{
+	gzFile gz = gzopen(path, "rb");
+	if (!gz) {
+		snprintf(err, PCAP_ERRBUF_SIZE, "%s: cannot open", path);
+		return NULL;
+	}
+	gzbuffer(gz, 1 << 17);
+	cookie_io_functions_t io = { .read = gz_read, .close = gz_close };
+	FILE *f = fopencookie(gz, "rb", io);
+	if (!f) {
+		gzclose(gz);
+		snprintf(err, PCAP_ERRBUF_SIZE, "%s: cannot open", path);
+		return NULL;
+	}
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!p)
+		fclose(f);
+	return p;
+}
 
 bool capture_open(struct capture *c, const char *path)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	memset(c, 0, sizeof(*c));
 	c->path = path;
-	c->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
+	if (is_gzip(path))
+		c->pcap = open_gzip(path, err);
+	else
+		c->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
 	if (!c->pcap) {
 		/* libpcap's words for a non-capture file are cryptic; say what it is */
 		if (strstr(err, "unknown file format") || strstr(err, "truncated dump file") ||

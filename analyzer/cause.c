@@ -18,7 +18,7 @@
 #define ESP_OVERHEAD_EST 45.5
 /* Pattern inference: one measure must be this steady (relative spread) and
  * clearly steadier than the other. */
-#define STEADY_SPREAD 0.01
+#define STEADY_SPREAD 0.10
 #define STEADIER_BY 3.0
 
 static const double MB = 1e6;
@@ -39,11 +39,7 @@ static enum dir busier_side(const struct rekey *r)
 
 static double rekey_age(const struct rekey *r)
 {
-	double age = 0;
-	for (int d = 0; d < 2; d++)
-		if (r->side[d].old_sa && r->side[d].old_age_s > age)
-			age = r->side[d].old_age_s;
-	return age;
+	return r->age_s;
 }
 
 static void negotiated_lifetime(const struct rekey *r, uint64_t *kb, uint64_t *s)
@@ -119,7 +115,7 @@ static void infer_from_pattern(GArray *rekeys)
 	GArray *idx = g_array_new(FALSE, FALSE, sizeof(guint));
 	for (guint i = 0; i < rekeys->len; i++) {
 		struct rekey *r = &g_array_index(rekeys, struct rekey, i);
-		if (r->basis == BASIS_NONE && r->side[busier_side(r)].old_sa)
+		if (r->basis == BASIS_NONE && (r->side[busier_side(r)].old_sa || r->age_s > 0))
 			g_array_append_val(idx, i);
 	}
 	if (idx->len < 2) {

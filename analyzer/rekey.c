@@ -107,6 +107,71 @@ static void fill_side(struct rekey *r, const struct handover *h)
 	s->late_packets = old->late_packets;
 }
 
+static gint rekey_by_time(gconstpointer a, gconstpointer b)
+{
+	const struct rekey *x = a, *y = b;
+	return x->time_ns < y->time_ns ? -1 : x->time_ns > y->time_ns;
+}
+
+/* IKEv2 rekeys the IKE SA itself with CREATE_CHILD_SA too; the new IKE SA
+ * then shows up without an IKE_SA_INIT of its own. */
+static bool rekeys_ike_sa(const struct tunnel *tun, const struct exchange *x)
+{
+	if (x->ike->version != 2)
+		return false;
+	for (guint i = 0; i < tun->ike_sas->len; i++) {
+		const struct ike_sa *ike = g_ptr_array_index(tun->ike_sas, i);
+		if (ike == x->ike || ike->exchanges->len == 0)
+			continue;
+		const struct exchange *first = g_ptr_array_index(ike->exchanges, 0);
+		if (first->type != IKEV2_SA_INIT && ike->first_ns >= x->start_ns &&
+		    ike->first_ns <= x->end_ns + 1000000000ull)
+			return true;
+	}
+	return false;
+}
+
+/* A rekey exchange on a tunnel that already carried ESP is a rekey even when
+ * no traffic used the new SA before the capture ended (idle tunnel, or the
+ * rekeys after the transfer stopped).  The old SA is the newest in each
+ * direction that no earlier rekey replaced. */
+static void add_unseen_handovers(struct tunnel *tun, GPtrArray *xs, GArray *out, guint first)
+{
+	for (guint i = 0; i < xs->len; i++) {
+		struct exchange *x = g_ptr_array_index(xs, i);
+		if (!x->had_esp_before || x->type == IKEV2_AUTH || rekeys_ike_sa(tun, x))
+			continue;
+		bool used = false;
+		for (guint j = first; j < out->len && !used; j++)
+			used = g_array_index(out, struct rekey, j).exchange == x;
+		if (used)
+			continue;
+		struct rekey r;
+		memset(&r, 0, sizeof(r));
+		r.tunnel = tun;
+		r.exchange = x;
+		r.time_ns = x->start_ns;
+		r.dip_index[0] = r.dip_index[1] = -1;
+		for (unsigned k = 0; k < x->n_snap; k++) {
+			struct esp_sa *old = x->snap[k].sa;
+			if (old->successor && old->superseded_ns <= x->start_ns)
+				continue;
+			bool replaced = false;
+			for (guint j = first; j < out->len && !replaced; j++)
+				replaced = g_array_index(out, struct rekey, j).side[old->dir].old_sa == old;
+			if (replaced)
+				continue;
+			struct rekey_side *s = &r.side[old->dir];
+			s->old_sa = old;
+			s->trigger_packets = x->snap[k].packets;
+			s->trigger_esp_bytes = x->snap[k].esp_bytes;
+			s->old_age_s = (double)((int64_t)r.time_ns - (int64_t)esp_sa_born_ns(old)) / 1e9;
+			s->late_packets = old->late_packets;
+		}
+		g_array_append_val(out, r);
+	}
+}
+
 void rekeys_find(struct tunnel *tun, GArray *out)
 {
 	GPtrArray *xs = child_exchanges(tun);
@@ -154,8 +219,19 @@ void rekeys_find(struct tunnel *tun, GArray *out)
 			h->new_sa->created_by = x;
 		fill_side(target, h);
 	}
-	for (guint j = first; j < out->len; j++)
-		g_array_index(out, struct rekey, j).index = (int)(j - first) + 1;
+	add_unseen_handovers(tun, xs, out, first);
+	g_array_sort(out, rekey_by_time);
+	for (guint j = first; j < out->len; j++) {
+		struct rekey *r = &g_array_index(out, struct rekey, j);
+		r->index = (int)(j - first) + 1;
+		for (int d = 0; d < 2; d++)
+			if (r->side[d].old_sa && r->side[d].old_age_s > r->age_s)
+				r->age_s = r->side[d].old_age_s;
+		/* an SA no packet ever used was born when the previous rekey ended */
+		const struct rekey *prev = j > first ? r - 1 : NULL;
+		if (r->age_s == 0 && prev && prev->exchange && r->exchange)
+			r->age_s = (double)(r->exchange->start_ns - prev->exchange->end_ns) / 1e9;
+	}
 	g_array_free(hs, TRUE);
 	g_ptr_array_free(xs, TRUE);
 }

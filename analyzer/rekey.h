@@ -31,6 +31,7 @@ struct rekey {
 	struct tunnel *tunnel;
 	struct exchange *exchange;        /* NULL: inferred from ESP alone */
 	uint64_t time_ns;                 /* exchange start, or the first packet on a new SPI */
+	double age_s;                     /* the old SA pair's age at the rekey; 0 = unknown */
 	struct rekey_side side[2];        /* by enum dir */
 	enum rekey_cause cause;
 	enum cause_basis basis;

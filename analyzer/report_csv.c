@@ -30,7 +30,7 @@ static void put_spi(FILE *f, const struct esp_sa *sa)
 
 static void rekeys_csv(FILE *f, const struct analysis *a)
 {
-	fputs("tunnel,rekey,time,time_s,basis,exchange,ike_sa,msgid,exchange_end_s,cause,cause_basis", f);
+	fputs("tunnel,rekey,time,time_s,basis,exchange,ike_sa,msgid,exchange_end_s,age_s,cause,cause_basis", f);
 	for (int d = 0; d < 2; d++)
 		fprintf(f, ",%1$s_old_spi,%1$s_new_spi,%1$s_old_age_s,%1$s_old_packets,%1$s_old_esp_bytes,"
 			   "%1$s_old_payload_bytes,%1$s_old_payload_exact,%1$s_old_last_s,%1$s_new_first_s,"
@@ -49,7 +49,7 @@ static void rekeys_csv(FILE *f, const struct analysis *a)
 					x->ike->index, x->msgid, analysis_rel_s(a, x->end_ns));
 			else
 				fputs("esp,,,,,", f);
-			fprintf(f, "%s,%s", rekey_cause_name(r->cause), cause_basis_name(r->basis));
+			fprintf(f, "%.6f,%s,%s", r->age_s, rekey_cause_name(r->cause), cause_basis_name(r->basis));
 			for (int d = 0; d < 2; d++) {
 				const struct rekey_side *s = &r->side[d];
 				fputc(',', f);
@@ -58,13 +58,17 @@ static void rekeys_csv(FILE *f, const struct analysis *a)
 				if (!s->old_sa) {
 					fputs(",,,,,,,,,", f);
 				} else {
-					fprintf(f, "%.6f,%llu,%llu,%llu,%s,%.6f,%.6f,%.6f,%llu,", s->old_age_s,
+					fprintf(f, "%.6f,%llu,%llu,%llu,%s,%.6f,", s->old_age_s,
 						(unsigned long long)s->trigger_packets,
 						(unsigned long long)s->trigger_esp_bytes,
 						(unsigned long long)s->trigger_payload_bytes,
-						s->payload_exact ? "yes" : "no", analysis_rel_s(a, s->old_sa->last_ns),
-						analysis_rel_s(a, s->new_sa->first_ns), (double)s->overlap_ns / 1e9,
-						(unsigned long long)s->late_packets);
+						s->payload_exact ? "yes" : "no", analysis_rel_s(a, s->old_sa->last_ns));
+					if (s->new_sa)
+						fprintf(f, "%.6f,%.6f,", analysis_rel_s(a, s->new_sa->first_ns),
+							(double)s->overlap_ns / 1e9);
+					else
+						fputs(",,", f);
+					fprintf(f, "%llu,", (unsigned long long)s->late_packets);
 				}
 				if (r->dip_index[d] >= 0)
 					fprintf(f, "%d", r->dip_index[d] + 1);

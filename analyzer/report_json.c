@@ -112,6 +112,7 @@ static void rekey_json(FILE *f, const struct analysis *a, const struct rekey *r)
 		kv_str(f, "msgid", msgid, &first);
 		kv_time(f, a, "exchange_end", r->exchange->end_ns, &first);
 	}
+	kv_num(f, "age_s", r->age_s, &first);
 	kv_str(f, "cause", rekey_cause_name(r->cause), &first);
 	kv_str(f, "cause_basis", cause_basis_name(r->basis), &first);
 	kv_str(f, "evidence", r->evidence, &first);
@@ -131,7 +132,7 @@ static void rekey_json(FILE *f, const struct analysis *a, const struct rekey *r)
 		kv_u64(f, "old_esp_bytes", s->trigger_esp_bytes, &f2);
 		kv_u64(f, "old_payload_bytes", s->trigger_payload_bytes, &f2);
 		kv_time(f, a, "old_last", s->old_sa->last_ns, &f2);
-		kv_time(f, a, "new_first", s->new_sa->first_ns, &f2);
+		kv_time(f, a, "new_first", s->new_sa ? s->new_sa->first_ns : 0, &f2);
 		kv_num(f, "overlap_s", (double)s->overlap_ns / 1e9, &f2);
 		kv_u64(f, "late_packets", s->late_packets, &f2);
 		key(f, "dip", &f2);

@@ -38,7 +38,7 @@ void tunnel_verdict(const struct analysis *a, const struct tunnel_analysis *ta, 
 		count[r->cause]++;
 		uint64_t up = r->side[DIR_UP].trigger_esp_bytes, down = r->side[DIR_DOWN].trigger_esp_bytes;
 		vol[i] = up > down ? up : down;
-		age[i] = fmax(r->side[0].old_age_s, r->side[1].old_age_s);
+		age[i] = r->age_s;
 	}
 	qsort(vol, n, sizeof(*vol), cmp_u64);
 	qsort(age, n, sizeof(*age), cmp_dbl);
@@ -119,8 +119,10 @@ static void print_rekeys(const struct analysis *a, const struct tunnel_analysis 
 		char sides[2][32], dips[32] = "";
 		for (int d = 0; d < 2; d++) {
 			const struct rekey_side *s = &r->side[d];
-			if (s->old_sa)
+			if (s->old_sa && s->new_sa)
 				snprintf(sides[d], sizeof(sides[d]), "%08x -> %08x", s->old_sa->spi, s->new_sa->spi);
+			else if (s->old_sa)
+				snprintf(sides[d], sizeof(sides[d]), "%08x -> (unused)", s->old_sa->spi);
 			else
 				snprintf(sides[d], sizeof(sides[d]), "(no hand-over seen)");
 		}
@@ -143,7 +145,7 @@ static void print_rekeys(const struct analysis *a, const struct tunnel_analysis 
 			snprintf(seen, sizeof(seen), "ESP only");
 		fprintf(f, "    %-3d %10.3f %-16s %-23s %-23s %8.3f %10.3f %-6s %s\n", r->index,
 			analysis_rel_s(a, r->time_ns), seen, sides[0], sides[1],
-			fmax(r->side[0].old_age_s, r->side[1].old_age_s), (double)busy->trigger_esp_bytes / 1e6,
+			r->age_s, (double)busy->trigger_esp_bytes / 1e6,
 			rekey_cause_name(r->cause), dips);
 		fprintf(f, "        cause %s (%s): %s\n", rekey_cause_name(r->cause), cause_basis_name(r->basis),
 			r->evidence);
@@ -151,6 +153,12 @@ static void print_rekeys(const struct analysis *a, const struct tunnel_analysis 
 			const struct rekey_side *s = &r->side[d];
 			if (!s->old_sa)
 				continue;
+			if (!s->new_sa) {
+				fprintf(f, "        %-4s old SA: %llu packets, %llu ESP bytes before the rekey; no packet used the new SA\n",
+					dir_name[d], (unsigned long long)s->trigger_packets,
+					(unsigned long long)s->trigger_esp_bytes);
+				continue;
+			}
 			double ov = (double)s->overlap_ns / 1e9;
 			fprintf(f, "        %-4s old SA: %llu packets, %llu ESP bytes before the rekey; last packet %s%.3f s %s "
 				   "the new SPI's first; %llu late packets on it\n",
