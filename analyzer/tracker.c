@@ -360,8 +360,11 @@ static struct tunnel *ike_tunnel(struct tracker *t, struct ike_sa *ike, const st
 static void track_ike(struct tracker *t, uint64_t ts, const struct frame *f)
 {
 	struct isakmp_header h;
-	if (isakmp_parse_header(f->ike, f->ike_caplen, &h) != AN_NONE)
+	enum anomaly an = isakmp_parse_header(f->ike, f->ike_caplen, &h);
+	if (an != AN_NONE) {
+		t->anomalies[an]++;
 		return;
+	}
 
 	uint64_t key;
 	memcpy(&key, h.spi_i, 8);
