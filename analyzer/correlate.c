@@ -169,30 +169,50 @@ bool correlate(const struct dip_result *const *dirs, size_t n_dirs,
 			n_windows = dirs[d]->n_windows;
 	}
 
-	/* Each rekey: the dips starting in its window. */
+	/* Each dip belongs to the rekey whose anchor comes last before it (within
+	 * the window): with rekeys closer together than the window, the dip
+	 * after the second rekey is that rekey's, not the first's. */
+	uint64_t *anchor = g_new(uint64_t, n_rekeys ? n_rekeys : 1);
 	for (size_t r = 0; r < n_rekeys; r++) {
-		struct corr_rekey cr = { .anchor_ns = rekeys[r].start_ns };
+		anchor[r] = rekeys[r].start_ns;
 		if (p->anchor_first_use && rekeys[r].first_use_ns)
-			cr.anchor_ns = rekeys[r].first_use_ns;
-		size_t w = cr.anchor_ns <= t0 ? 0 : (size_t)((cr.anchor_ns - t0) / win);
-		cr.busy = busy_at(dirs, n_dirs, w);
-		uint64_t lo = win_lo(cr.anchor_ns, p), hi = win_hi(cr.anchor_ns, p);
+			anchor[r] = rekeys[r].first_use_ns;
+	}
+	for (size_t r = 0; r < n_rekeys; r++) {
+		uint64_t lo = win_lo(anchor[r], p), hi = win_hi(anchor[r], p);
 		for (size_t d = 0; d < n_dirs; d++) {
 			const GArray *eps = dirs[d]->episodes;
-			cr.dip[d] = -1;
 			for (size_t e = first_at_or_after(eps, lo); e < eps->len; e++) {
 				const struct dip_episode *ep = &g_array_index(eps, struct dip_episode, e);
 				if (ep->start_ns > hi)
 					break;
+				gint64 *link = &g_array_index(out->episode_rekey[d], gint64, e);
+				if (*link < 0)
+					*link = (gint64)r;
+				else if (anchor[r] > anchor[*link] && anchor[r] <= ep->start_ns + p->before_ns)
+					*link = (gint64)r;
+				else if (anchor[*link] > ep->start_ns + p->before_ns && anchor[r] < anchor[*link])
+					*link = (gint64)r;
+			}
+		}
+	}
+	for (size_t r = 0; r < n_rekeys; r++) {
+		struct corr_rekey cr = { .anchor_ns = anchor[r] };
+		size_t w = cr.anchor_ns <= t0 ? 0 : (size_t)((cr.anchor_ns - t0) / win);
+		cr.busy = busy_at(dirs, n_dirs, w);
+		for (size_t d = 0; d < n_dirs; d++) {
+			const GArray *eps = dirs[d]->episodes;
+			cr.dip[d] = -1;
+			for (size_t e = 0; e < eps->len; e++) {
+				if (g_array_index(out->episode_rekey[d], gint64, e) != (gint64)r)
+					continue;
+				const struct dip_episode *ep = &g_array_index(eps, struct dip_episode, e);
 				if (cr.dip[d] < 0) {
 					cr.dip[d] = (gint64)e;
 					cr.delay_ns[d] = (gint64)ep->start_ns - (gint64)cr.anchor_ns;
 				}
 				cr.n_dips++;
 				cr.lost_bytes += ep->lost_bytes;
-				gint64 *link = &g_array_index(out->episode_rekey[d], gint64, e);
-				if (*link < 0 || (gint64)r < *link)
-					*link = (gint64)r;
 			}
 		}
 		cr.hit = cr.n_dips > 0;
@@ -203,6 +223,7 @@ bool correlate(const struct dip_result *const *dirs, size_t n_dirs,
 		}
 		g_array_append_val(out->rekeys, cr);
 	}
+	g_free(anchor);
 
 	/* What the linked and the other dips cost. */
 	for (size_t d = 0; d < n_dirs; d++) {
