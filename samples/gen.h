@@ -45,13 +45,13 @@ typedef struct {
     int     extra_dips;
     double  loss;              /* per data segment */
     int     late_packets;
-    bool    delete_before_qm3;
-    bool    natt, encap_draft;
+    gboolean delete_before_qm3;  /* gboolean: GOption writes an int */
+    gboolean natt, encap_draft;
     int     link;
-    bool    ipv6;
+    gboolean ipv6;
     int     format;
     int     tunnels;
-    bool    no_ike;
+    gboolean no_ike;
     double  capture_start;     /* s after t0: drop earlier packets */
     int     keys;
     int     esp_fields;        /* 8 or 10 */
@@ -59,7 +59,7 @@ typedef struct {
     double  rtt_ms;
     int     inner_mtu;
     gint64  start_epoch;
-    bool    no_l2tp_setup;
+    gboolean no_l2tp_setup;
     char   *psk;
     char   *out_capture, *out_keys, *out_truth;
     char   *cmdline;

@@ -734,10 +734,14 @@ static void p2_transform(msg_t *m, uint8_t num, uint8_t id, bool aes)
     msg_u8(m, id);
     msg_u16(m, 0);
     attr_tv(m, 4, encap_mode());
-    attr_tv(m, 1, 1);
-    attr_tv(m, 2, (uint16_t)g.o->life_s);
-    attr_tv(m, 1, 2);
-    attr_tlv32(m, 2, (uint32_t)g.o->life_kb);
+    if (g.o->life_s > 0) {
+        attr_tv(m, 1, 1);
+        attr_tv(m, 2, (uint16_t)g.o->life_s);
+    }
+    if (g.o->life_kb > 0) {
+        attr_tv(m, 1, 2);
+        attr_tlv32(m, 2, (uint32_t)g.o->life_kb);
+    }
     attr_tv(m, 5, 2);            /* HMAC-SHA */
     if (aes)
         attr_tv(m, 6, 128);
