@@ -7,13 +7,16 @@
 #include "dissect/frame.h"
 #include "dissect/link.h"
 
-void analysis_init(struct analysis *a, const struct options *opt)
+void analysis_init(struct analysis *a, const struct options *opt, struct keystore *keys)
 {
 	memset(a, 0, sizeof(*a));
 	a->opt = opt;
 	struct tracker_config cfg = { .window_ns = opt->window_ns, .client = opt->client };
 	tracker_init(&a->tracker, &cfg);
 	a->frags = frag_table_new();
+	a->keys = keys;
+	if (keys)
+		decryptor_init(&a->decryptor, keys);
 	a->inputs = g_ptr_array_new();
 	a->tunnels = g_ptr_array_new();
 }
@@ -47,10 +50,17 @@ bool analysis_read(struct analysis *a, const char *path, char **err)
 	const uint8_t *data;
 	uint32_t caplen, wirelen;
 	struct frame f;
+	struct tracked tr;
 	int rc;
 	while ((rc = capture_next(&cap, &ts, &data, &caplen, &wirelen)) == 1) {
 		dissect_frame(a->frags, cap.dlt, ts, data, caplen, wirelen, &f);
-		tracker_frame(&a->tracker, ts, &f);
+		tracker_frame(&a->tracker, ts, &f, &tr);
+		if (!a->keys)
+			continue;
+		if (tr.esp)
+			decrypt_esp(&a->decryptor, tr.esp, &f, ts);
+		else if (tr.ike)
+			decrypt_ike(&a->decryptor, &a->tracker, &tr, &f, ts);
 	}
 	in->frames = cap.frames;
 	in->cut_short = cap.cut_short;
@@ -126,6 +136,8 @@ void analysis_finish(struct analysis *a)
 		struct tunnel_analysis *ta = g_new0(struct tunnel_analysis, 1);
 		ta->tun = tun;
 		ta->rekeys = g_array_new(FALSE, TRUE, sizeof(struct rekey));
+		if (a->keys)
+			decrypt_apply(&a->decryptor, tun);
 		rekeys_find(tun, ta->rekeys);
 		rekeys_classify(ta->rekeys, &rc);
 		for (int d = 0; d < 2; d++) {
@@ -154,6 +166,8 @@ void analysis_free(struct analysis *a)
 		input_free(g_ptr_array_index(a->inputs, i));
 	g_ptr_array_free(a->inputs, TRUE);
 	frag_table_free(a->frags);
+	if (a->keys)
+		decryptor_free(&a->decryptor, &a->tracker);
 	tracker_free(&a->tracker);
 }
 

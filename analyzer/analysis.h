@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "analyzer/correlate.h"
+#include "analyzer/decrypt.h"
 #include "analyzer/dips.h"
 #include "analyzer/options.h"
 #include "analyzer/rekey.h"
@@ -32,11 +33,14 @@ struct analysis {
 	const struct options *opt;
 	struct tracker tracker;
 	struct frag_table *frags;
+	struct keystore *keys;       /* NULL: no --keys */
+	struct decryptor decryptor;
 	GPtrArray *inputs;           /* struct input_file * */
 	GPtrArray *tunnels;          /* struct tunnel_analysis * */
 };
 
-void analysis_init(struct analysis *a, const struct options *opt);
+/* keys may be NULL; the analysis uses it (derived keys are added to it). */
+void analysis_init(struct analysis *a, const struct options *opt, struct keystore *keys);
 /* Reads one capture file into the analysis.  Returns false with a one-line
  * message in *err when the file cannot be read at all. */
 bool analysis_read(struct analysis *a, const char *path, char **err);

@@ -5,6 +5,7 @@
 #include "analyzer/analysis.h"
 #include "analyzer/options.h"
 #include "analyzer/report.h"
+#include "keys/keystore.h"
 
 int main(int argc, char **argv)
 {
@@ -12,8 +13,19 @@ int main(int argc, char **argv)
 	if (!options_parse(&opt, &argc, &argv))
 		return 2;
 
+	struct keystore *keys = NULL;
+	for (char **path = opt.key_files; path && *path; path++) {
+		GError *err = NULL;
+		if (!keys)
+			keys = keystore_new();
+		if (!keystore_load_file(keys, *path, &err)) {
+			fprintf(stderr, "esprekey: %s\n", err->message);
+			return 2;
+		}
+	}
+
 	struct analysis a;
-	analysis_init(&a, &opt);
+	analysis_init(&a, &opt, keys);
 	for (char **path = opt.captures; *path; path++) {
 		char *err = NULL;
 		if (!analysis_read(&a, *path, &err)) {
@@ -41,6 +53,8 @@ int main(int argc, char **argv)
 		report_text(&a, stdout);
 
 	analysis_free(&a);
+	if (keys)
+		keystore_free(keys);
 	options_free(&opt);
 	return status;
 }

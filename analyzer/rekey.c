@@ -94,17 +94,62 @@ static void fill_side(struct rekey *r, const struct handover *h)
 	s->new_sa = new;
 	s->trigger_packets = old->packets_at_superseded;
 	s->trigger_esp_bytes = old->esp_bytes_at_superseded;
+	s->trigger_payload_bytes = old->plaintext_at_superseded;
 	if (r->exchange) {
 		for (unsigned i = 0; i < r->exchange->n_snap; i++) {
 			if (r->exchange->snap[i].sa == old) {
 				s->trigger_packets = r->exchange->snap[i].packets;
 				s->trigger_esp_bytes = r->exchange->snap[i].esp_bytes;
+				s->trigger_payload_bytes = r->exchange->snap[i].plaintext_bytes;
 			}
 		}
 	}
+	s->payload_exact = old->decrypted && old->decrypted == old->packets;
 	s->old_age_s = (double)((int64_t)r->time_ns - (int64_t)esp_sa_born_ns(old)) / 1e9;
 	s->overlap_ns = (int64_t)old->last_ns - (int64_t)new->first_ns;
 	s->late_packets = old->late_packets;
+}
+
+static const struct rekey *prev_of(GArray *out, guint first, guint j)
+{
+	return j > first ? &g_array_index(out, struct rekey, j - 1) : NULL;
+}
+
+/* The SPI each direction uses, as the exchange negotiated it: traffic to the
+ * exchange's responder carries the responder's SPI. */
+static bool ike_spi_for(const struct tunnel *tun, const struct exchange *x, enum dir d, uint32_t *spi)
+{
+	const struct exchange_detail *dt = &x->detail;
+	const struct addr *to = d == DIR_UP ? &tun->server : &tun->client;
+	if (dt->have_spi_r && !memcmp(to, &dt->responder, sizeof(*to))) {
+		*spi = dt->spi_r;
+		return true;
+	}
+	if (dt->have_spi_i && !memcmp(to, &dt->initiator, sizeof(*to))) {
+		*spi = dt->spi_i;
+		return true;
+	}
+	return false;
+}
+
+static void fill_spis_from_ike(const struct tunnel *tun, struct rekey *r, const struct rekey *prev)
+{
+	for (int d = 0; d < 2; d++) {
+		struct rekey_side *s = &r->side[d];
+		if (s->old_sa) {
+			s->old_spi = s->old_sa->spi;
+			s->have_old_spi = true;
+		} else if (prev && prev->side[d].have_new_spi) {
+			s->old_spi = prev->side[d].new_spi;
+			s->have_old_spi = true;
+		}
+		if (s->new_sa) {
+			s->new_spi = s->new_sa->spi;
+			s->have_new_spi = true;
+		} else if (r->exchange) {
+			s->have_new_spi = ike_spi_for(tun, r->exchange, (enum dir)d, &s->new_spi);
+		}
+	}
 }
 
 static gint rekey_by_time(gconstpointer a, gconstpointer b)
@@ -165,6 +210,8 @@ static void add_unseen_handovers(struct tunnel *tun, GPtrArray *xs, GArray *out,
 			s->old_sa = old;
 			s->trigger_packets = x->snap[k].packets;
 			s->trigger_esp_bytes = x->snap[k].esp_bytes;
+			s->trigger_payload_bytes = x->snap[k].plaintext_bytes;
+			s->payload_exact = old->decrypted && old->decrypted == old->packets;
 			s->old_age_s = (double)((int64_t)r.time_ns - (int64_t)esp_sa_born_ns(old)) / 1e9;
 			s->late_packets = old->late_packets;
 		}
@@ -191,7 +238,11 @@ void rekeys_find(struct tunnel *tun, GArray *out)
 	for (guint i = 0; i < hs->len; i++) {
 		struct handover *h = &g_array_index(hs, struct handover, i);
 		enum dir d = h->new_sa->dir;
-		struct exchange *x = latest_exchange(xs, h->new_sa->first_ns, h->old_sa->first_ns);
+		/* a decrypted exchange names its SPIs; else the latest one before */
+		struct exchange *x = h->new_sa->created_by && (h->new_sa->created_by->detail.have_spi_i ||
+							       h->new_sa->created_by->detail.have_spi_r)
+					     ? h->new_sa->created_by
+					     : latest_exchange(xs, h->new_sa->first_ns, h->old_sa->first_ns);
 		if (x && !x->had_esp_before)
 			x = NULL;
 		struct rekey *target = NULL;
@@ -227,8 +278,9 @@ void rekeys_find(struct tunnel *tun, GArray *out)
 		for (int d = 0; d < 2; d++)
 			if (r->side[d].old_sa && r->side[d].old_age_s > r->age_s)
 				r->age_s = r->side[d].old_age_s;
+		fill_spis_from_ike(tun, r, prev_of(out, first, j));
 		/* an SA no packet ever used was born when the previous rekey ended */
-		const struct rekey *prev = j > first ? r - 1 : NULL;
+		const struct rekey *prev = prev_of(out, first, j);
 		if (r->age_s == 0 && prev && prev->exchange && r->exchange)
 			r->age_s = (double)(r->exchange->start_ns - prev->exchange->end_ns) / 1e9;
 	}

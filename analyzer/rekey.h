@@ -17,6 +17,8 @@ enum cause_basis {
 
 struct rekey_side {
 	struct esp_sa *old_sa, *new_sa;   /* either may be NULL */
+	uint32_t old_spi, new_spi;        /* also known from decrypted IKE when no packet used the SA */
+	bool have_old_spi, have_new_spi;
 	uint64_t trigger_packets;         /* what the old SA had carried when the rekey began */
 	uint64_t trigger_esp_bytes;
 	uint64_t trigger_payload_bytes;   /* decrypted, or estimated from ESP overhead */

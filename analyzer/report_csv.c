@@ -28,6 +28,14 @@ static void put_spi(FILE *f, const struct esp_sa *sa)
 		fputc(',', f);
 }
 
+static void put_spi_val(FILE *f, bool have, uint32_t spi)
+{
+	if (have)
+		fprintf(f, "0x%08x,", spi);
+	else
+		fputc(',', f);
+}
+
 static void rekeys_csv(FILE *f, const struct analysis *a)
 {
 	fputs("tunnel,rekey,time,time_s,basis,exchange,ike_sa,msgid,exchange_end_s,age_s,cause,cause_basis", f);
@@ -53,8 +61,8 @@ static void rekeys_csv(FILE *f, const struct analysis *a)
 			for (int d = 0; d < 2; d++) {
 				const struct rekey_side *s = &r->side[d];
 				fputc(',', f);
-				put_spi(f, s->old_sa);
-				put_spi(f, s->new_sa);
+				put_spi_val(f, s->have_old_spi, s->old_spi);
+				put_spi_val(f, s->have_new_spi, s->new_spi);
 				if (!s->old_sa) {
 					fputs(",,,,,,,,,", f);
 				} else {

@@ -119,14 +119,17 @@ static void rekey_json(FILE *f, const struct analysis *a, const struct rekey *r)
 	for (int d = 0; d < 2; d++) {
 		const struct rekey_side *s = &r->side[d];
 		key(f, dir_name[d], &first);
+		bool f2 = true;
+		char spi[16];
+		fputc('{', f);
+		snprintf(spi, sizeof(spi), "0x%08x", s->old_spi);
+		kv_str(f, "old_spi", s->have_old_spi ? spi : NULL, &f2);
+		snprintf(spi, sizeof(spi), "0x%08x", s->new_spi);
+		kv_str(f, "new_spi", s->have_new_spi ? spi : NULL, &f2);
 		if (!s->old_sa) {
-			fputs("null", f);
+			fputc('}', f);
 			continue;
 		}
-		bool f2 = true;
-		fputc('{', f);
-		kv_spi(f, "old_spi", s->old_sa, &f2);
-		kv_spi(f, "new_spi", s->new_sa, &f2);
 		kv_num(f, "old_age_s", s->old_age_s, &f2);
 		kv_u64(f, "old_packets", s->trigger_packets, &f2);
 		kv_u64(f, "old_esp_bytes", s->trigger_esp_bytes, &f2);

@@ -119,12 +119,15 @@ static void print_rekeys(const struct analysis *a, const struct tunnel_analysis 
 		char sides[2][32], dips[32] = "";
 		for (int d = 0; d < 2; d++) {
 			const struct rekey_side *s = &r->side[d];
-			if (s->old_sa && s->new_sa)
-				snprintf(sides[d], sizeof(sides[d]), "%08x -> %08x", s->old_sa->spi, s->new_sa->spi);
-			else if (s->old_sa)
-				snprintf(sides[d], sizeof(sides[d]), "%08x -> (unused)", s->old_sa->spi);
+			char o[12] = "?", n[12] = "?";
+			if (s->have_old_spi)
+				snprintf(o, sizeof(o), "%08x", s->old_spi);
+			if (s->have_new_spi)
+				snprintf(n, sizeof(n), "%08x", s->new_spi);
+			if (!s->have_old_spi && !s->have_new_spi)
+				snprintf(sides[d], sizeof(sides[d]), "(not seen)");
 			else
-				snprintf(sides[d], sizeof(sides[d]), "(no hand-over seen)");
+				snprintf(sides[d], sizeof(sides[d]), "%s -> %s%s", o, n, s->new_sa ? "" : "*");
 		}
 		const struct rekey_side *busy = &r->side[r->side[DIR_DOWN].trigger_esp_bytes >
 							 r->side[DIR_UP].trigger_esp_bytes];

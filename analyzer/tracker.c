@@ -79,8 +79,11 @@ static void tunnel_free(gpointer p)
 	struct tunnel *t = p;
 	g_ptr_array_free(t->ike_sas, TRUE);
 	g_ptr_array_free(t->esp_sas, TRUE);
-	series_free(&t->series[0]);
-	series_free(&t->series[1]);
+	for (int side = 0; side < 2; side++) {
+		series_free(&t->series[side]);
+		series_free(&t->goodput[side]);
+		series_free(&t->retrans[side]);
+	}
 	g_free(t);
 }
 
@@ -139,8 +142,11 @@ static struct tunnel *tunnel_new(struct tracker *t, const struct endpoint_key *k
 	tun->first_ns = tun->last_ns = ts;
 	tun->ike_sas = g_ptr_array_new_with_free_func(ike_sa_free);
 	tun->esp_sas = g_ptr_array_new_with_free_func(g_free);
-	series_init(&tun->series[0], t->first_ns, t->cfg.window_ns);
-	series_init(&tun->series[1], t->first_ns, t->cfg.window_ns);
+	for (int side = 0; side < 2; side++) {
+		series_init(&tun->series[side], t->first_ns, t->cfg.window_ns);
+		series_init(&tun->goodput[side], t->first_ns, t->cfg.window_ns);
+		series_init(&tun->retrans[side], t->first_ns, t->cfg.window_ns);
+	}
 	g_ptr_array_add(t->tunnels, tun);
 	g_hash_table_insert(t->tunnels_by_endpoint, g_memdup2(k, sizeof(*k)), tun);
 	return tun;
@@ -240,6 +246,7 @@ static struct esp_sa *esp_sa_new(struct tracker *t, struct tunnel *tun, const st
 		old->packets_at_superseded = old->packets;
 		old->esp_bytes_at_superseded = old->esp_bytes;
 		old->ip_bytes_at_superseded = old->ip_bytes;
+		old->plaintext_at_superseded = old->plaintext_bytes;
 	}
 	tun->current[sa->side] = sa;
 	return sa;
@@ -298,7 +305,8 @@ static void snapshot_esp(struct exchange *x, struct tunnel *tun)
 		struct esp_sa *sa = tun->current[side];
 		if (!sa || x->n_snap >= EXCHANGE_SNAPSHOTS)
 			continue;
-		x->snap[x->n_snap++] = (struct esp_snapshot){ sa, sa->packets, sa->esp_bytes, sa->ip_bytes };
+		x->snap[x->n_snap++] = (struct esp_snapshot){ sa, sa->packets, sa->esp_bytes, sa->ip_bytes,
+							      sa->plaintext_bytes };
 	}
 	x->had_esp_before = tun->current[0] || tun->current[1];
 }
@@ -357,7 +365,7 @@ static struct tunnel *ike_tunnel(struct tracker *t, struct ike_sa *ike, const st
 	return tun;
 }
 
-static void track_ike(struct tracker *t, uint64_t ts, const struct frame *f)
+static void track_ike(struct tracker *t, uint64_t ts, const struct frame *f, struct tracked *out)
 {
 	struct isakmp_header h;
 	enum anomaly an = isakmp_parse_header(f->ike, f->ike_caplen, &h);
@@ -412,10 +420,27 @@ static void track_ike(struct tracker *t, uint64_t ts, const struct frame *f)
 	}
 	x->messages++;
 	x->end_ns = ts;
+	if (x->messages == 1) {
+		x->detail.initiator = f->src;
+		x->detail.responder = f->dst;
+	}
+	out->ike = ike;
+	out->exchange = x;
+	out->from_initiator = from_initiator;
 }
 
-struct esp_sa *tracker_frame(struct tracker *t, uint64_t ts, const struct frame *f)
+struct esp_sa *tracker_esp_lookup(struct tracker *t, uint32_t spi, const struct addr *dst)
 {
+	struct esp_key k;
+	memset(&k, 0, sizeof(k));
+	k.spi = spi;
+	k.dst = *dst;
+	return g_hash_table_lookup(t->esp_by_key, &k);
+}
+
+void tracker_frame(struct tracker *t, uint64_t ts, const struct frame *f, struct tracked *out)
+{
+	memset(out, 0, sizeof(*out));
 	t->frames++;
 	if (!t->have_time) {
 		t->first_ns = ts;
@@ -430,26 +455,27 @@ struct esp_sa *tracker_frame(struct tracker *t, uint64_t ts, const struct frame 
 	case FK_ESP:
 		t->ip_frames++;
 		t->esp_frames++;
-		return track_esp(t, ts, f);
+		out->esp = track_esp(t, ts, f);
+		return;
 	case FK_IKE:
 		t->ip_frames++;
 		t->ike_frames++;
-		track_ike(t, ts, f);
-		return NULL;
+		track_ike(t, ts, f, out);
+		return;
 	case FK_NATT_KEEPALIVE: {
 		t->ip_frames++;
 		t->keepalive_frames++;
 		struct tunnel *tun = tunnel_lookup(t, f, ts, false);
 		if (tun)
 			tun->keepalives++;
-		return NULL;
+		return;
 	}
 	case FK_IP_OTHER:
 		t->ip_frames++;
 		t->other_ip_frames++;
-		return NULL;
+		return;
 	default:
-		return NULL;
+		return;
 	}
 }
 

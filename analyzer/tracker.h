@@ -34,12 +34,23 @@ enum {
 	IKEV2_SA_INIT = 34, IKEV2_AUTH = 35, IKEV2_CREATE_CHILD = 36, IKEV2_INFO = 37,
 };
 
-/* What the decryption layer learned from an exchange (issue 3 fills it). */
+/* What decrypting an exchange's messages revealed (analyzer/ike_decrypt.c). */
 struct exchange_detail {
-	bool decrypted;
-	uint32_t spi_i, spi_r;          /* Quick Mode / CREATE_CHILD_SA: ESP SPIs chosen by each side */
+	uint32_t decrypted, failed;     /* messages */
+	struct addr initiator, responder; /* outer addresses of the exchange's first message */
+	/* Quick Mode / CREATE_CHILD_SA: the ESP SPI each side will receive on */
+	bool have_spi_i, have_spi_r;
+	uint32_t spi_i, spi_r;
 	uint64_t life_seconds;          /* 0 = not offered */
 	uint64_t life_kbytes;
+	bool responder_chose;           /* transform and lifetime come from the responder's answer */
+	int transform_id, auth_alg;
+	unsigned key_bits;
+	uint16_t encap_mode;
+	bool pfs;                       /* KE in Quick Mode: ESP keys cannot be derived */
+	bool keys_derived;
+	uint8_t ni[256], nr[256];
+	uint16_t ni_len, nr_len;
 	bool rekey_notify;              /* IKEv2 REKEY_SA */
 	uint32_t rekey_notify_spi;
 	uint32_t deleted_spis[8];       /* Delete payloads (ESP) */
@@ -48,7 +59,7 @@ struct exchange_detail {
 
 struct esp_snapshot {
 	struct esp_sa *sa;
-	uint64_t packets, esp_bytes, ip_bytes;
+	uint64_t packets, esp_bytes, ip_bytes, plaintext_bytes;
 };
 
 #define EXCHANGE_SNAPSHOTS 8
@@ -104,15 +115,17 @@ struct esp_sa {
 	struct esp_sa *successor;
 	uint64_t superseded_ns;         /* first packet of the successor */
 	uint64_t packets_at_superseded, esp_bytes_at_superseded, ip_bytes_at_superseded;
+	uint64_t plaintext_at_superseded;
 	uint64_t late_packets, late_bytes; /* on this SPI after the successor was in use */
 	/* deletion (from decrypted Informational / Delete) */
 	uint64_t deleted_ns;
-	bool deleted_by_client;
+	struct addr deleted_by;
 	uint64_t packets_after_delete;
-	/* decryption (issue 3) */
-	void *crypto;
+	/* decryption */
+	void *crypto;                   /* struct esp_crypto *, opened once per SA */
 	const char *key_source;
-	uint64_t decrypted, icv_failures, bad_padding, plaintext_bytes;
+	uint64_t key_generation;        /* key store generation last looked up in */
+	uint64_t decrypted, icv_failures, bad_padding, decrypt_errors, not_captured, plaintext_bytes;
 	/* lifetime learned from IKE; 0 = unknown */
 	uint64_t life_seconds, life_kbytes;
 	struct exchange *created_by;
@@ -130,6 +143,10 @@ struct tunnel {
 	GPtrArray *esp_sas;             /* struct esp_sa *, in order of first packet */
 	struct esp_sa *current[2];      /* newest SA per side */
 	struct series series[2];        /* outer IP bytes of ESP per side */
+	/* from decrypted inner TCP, per side */
+	struct series goodput[2];       /* TCP payload bytes, retransmissions excluded */
+	struct series retrans[2];       /* retransmitted segments per window (as "bytes") */
+	uint64_t tcp_segments[2], tcp_payload[2], tcp_retrans[2], tcp_out_of_order[2];
 	uint64_t ike_messages, keepalives;
 };
 
@@ -152,8 +169,16 @@ struct tracker {
 
 void tracker_init(struct tracker *t, const struct tracker_config *cfg);
 void tracker_free(struct tracker *t);
-/* Returns the ESP SA the frame belongs to (for decryption), or NULL. */
-struct esp_sa *tracker_frame(struct tracker *t, uint64_t ts_ns, const struct frame *f);
+/* What a frame belonged to, for the decryption step. */
+struct tracked {
+	struct esp_sa *esp;
+	struct ike_sa *ike;
+	struct exchange *exchange;
+	bool from_initiator;            /* sent by the IKE SA's initiator */
+};
+
+void tracker_frame(struct tracker *t, uint64_t ts_ns, const struct frame *f, struct tracked *out);
+struct esp_sa *tracker_esp_lookup(struct tracker *t, uint32_t spi, const struct addr *dst);
 /* After the last frame: fixes directions where the client became known late. */
 void tracker_finish(struct tracker *t);
 

@@ -1,0 +1,39 @@
+/* Decryption during the analysis: ESP packets with their SA's key (opened
+ * once per SA), IKEv1/IKEv2 messages for SPIs, lifetimes and Deletes, ESP keys
+ * derived from Quick Mode, and inner TCP for goodput and retransmissions. */
+#ifndef ESPREKEY_DECRYPT_H
+#define ESPREKEY_DECRYPT_H
+
+#include <glib.h>
+
+#include "analyzer/tracker.h"
+#include "keys/keystore.h"
+
+struct decryptor {
+	struct keystore *keys;
+	uint64_t generation;         /* bumped whenever keys are added during the run */
+	uint8_t *plain;              /* one packet's plaintext */
+	GHashTable *flows;           /* inner TCP flows: struct flow_key -> struct tcp_flow */
+	GHashTable *notes;           /* what could not be decrypted and why: text -> count */
+	uint64_t ike_decrypted, ike_failed;
+	uint64_t esp_no_key, esp_not_captured;
+	uint64_t keys_derived;
+};
+
+void decryptor_init(struct decryptor *d, struct keystore *keys);
+/* Closes the per-SA crypto handles of every SA the tracker holds. */
+void decryptor_free(struct decryptor *d, struct tracker *t);
+
+void decrypt_esp(struct decryptor *d, struct esp_sa *sa, const struct frame *f, uint64_t ts);
+void decrypt_ike(struct decryptor *d, struct tracker *t, const struct tracked *tr, const struct frame *f,
+		 uint64_t ts);
+/* After the last frame: SAs learn their lifetimes and the exchange that
+ * created them from decrypted Quick Modes / CREATE_CHILD_SAs. */
+void decrypt_apply(struct decryptor *d, struct tunnel *tun);
+
+/* Records one reason something could not be decrypted. */
+void decryptor_note(struct decryptor *d, const char *text);
+/* "no key for SPI 0x...", sorted, with how often; for reports. */
+GPtrArray *decryptor_notes(const struct decryptor *d);
+
+#endif

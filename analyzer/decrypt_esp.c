@@ -1,0 +1,192 @@
+/* ESP decryption and the inner TCP it reveals. */
+#include "analyzer/decrypt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dissect/inner.h"
+#include "keys/esp_crypto.h"
+
+#define PLAIN_MAX 65536
+
+struct flow_key {
+	struct addr src, dst;
+	uint16_t sport, dport;
+};
+
+struct tcp_flow {
+	uint32_t next_seq;              /* one past the highest sequence number sent */
+	bool started;
+};
+
+static guint flow_hash(gconstpointer k)
+{
+	const uint8_t *b = k;
+	guint h = 2166136261u;
+	for (size_t i = 0; i < sizeof(struct flow_key); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static gboolean flow_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(struct flow_key)) == 0;
+}
+
+void decryptor_init(struct decryptor *d, struct keystore *keys)
+{
+	memset(d, 0, sizeof(*d));
+	d->keys = keys;
+	d->plain = g_malloc(PLAIN_MAX);
+	d->flows = g_hash_table_new_full(flow_hash, flow_equal, g_free, g_free);
+	d->notes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
+void decryptor_free(struct decryptor *d, struct tracker *t)
+{
+	for (guint i = 0; i < t->tunnels->len; i++) {
+		struct tunnel *tun = g_ptr_array_index(t->tunnels, i);
+		for (guint j = 0; j < tun->esp_sas->len; j++) {
+			struct esp_sa *sa = g_ptr_array_index(tun->esp_sas, j);
+			if (sa->crypto)
+				esp_crypto_close(sa->crypto);
+			sa->crypto = NULL;
+		}
+	}
+	g_free(d->plain);
+	g_hash_table_destroy(d->flows);
+	g_hash_table_destroy(d->notes);
+}
+
+/* Serial-number arithmetic (RFC 1982): a is after b. */
+static bool seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+static struct tcp_flow *flow_of(struct decryptor *d, const struct ip_info *ip, const struct tcp_info *tcp)
+{
+	struct flow_key k;
+	memset(&k, 0, sizeof(k));
+	k.src = ip->src;
+	k.dst = ip->dst;
+	k.sport = tcp->sport;
+	k.dport = tcp->dport;
+	struct tcp_flow *fl = g_hash_table_lookup(d->flows, &k);
+	if (!fl) {
+		fl = g_new0(struct tcp_flow, 1);
+		g_hash_table_insert(d->flows, g_memdup2(&k, sizeof(k)), fl);
+	}
+	return fl;
+}
+
+/* A segment whose data was all sent before is a retransmission; one that
+ * starts beyond what was sent means a hole (lost before the capture point,
+ * or reordered). */
+static void track_tcp(struct decryptor *d, struct esp_sa *sa, const struct inner *in, uint64_t ts)
+{
+	const struct ip_info *ip = inner_user_ip(in);
+	const struct tcp_info *tcp = &in->tcp;
+	if (!ip)
+		return;
+	struct tunnel *tun = sa->tunnel;
+	int side = sa->side;
+	struct tcp_flow *fl = flow_of(d, ip, tcp);
+	uint32_t len = tcp->payload_len;
+	uint32_t end = tcp->seq + len + ((tcp->flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
+	tun->tcp_segments[side]++;
+	if (!fl->started) {
+		fl->started = true;
+		fl->next_seq = end;
+		tun->tcp_payload[side] += len;
+		series_add(&tun->goodput[side], ts, len);
+		return;
+	}
+	if (len == 0) {
+		if (seq_after(end, fl->next_seq))
+			fl->next_seq = end;
+		return;
+	}
+	if (!seq_after(end, fl->next_seq)) {
+		tun->tcp_retrans[side]++;
+		series_add(&tun->retrans[side], ts, 1);
+		return;
+	}
+	if (seq_after(tcp->seq, fl->next_seq))
+		tun->tcp_out_of_order[side]++;
+	uint32_t fresh = seq_after(fl->next_seq, tcp->seq) ? end - fl->next_seq : len;
+	if (fresh > len)
+		fresh = len;
+	tun->tcp_payload[side] += fresh;
+	series_add(&tun->goodput[side], ts, fresh);
+	fl->next_seq = end;
+}
+
+void decrypt_esp(struct decryptor *d, struct esp_sa *sa, const struct frame *f, uint64_t ts)
+{
+	/* look the key up once per SA, and again only when keys were added */
+	if (!sa->crypto && sa->key_generation != d->generation + 1) {
+		sa->key_generation = d->generation + 1;
+		const struct esp_key *k = keystore_esp_lookup(d->keys, sa->spi, &sa->src, &sa->dst);
+		if (k) {
+			sa->crypto = esp_crypto_open(k);
+			sa->key_source = k->source;
+		}
+	}
+	if (!sa->crypto) {
+		d->esp_no_key++;
+		return;
+	}
+	if (f->esp_caplen < f->esp_len) {
+		sa->not_captured++;
+		d->esp_not_captured++;
+		return;
+	}
+	size_t n = 0;
+	uint8_t next_header = 0;
+	enum esp_verdict v = esp_crypto_decrypt(sa->crypto, f->esp, f->esp_len, 0, d->plain, &n, &next_header);
+	switch (v) {
+	case ESP_OK:
+		break;
+	case ESP_ICV_FAIL:
+		sa->icv_failures++;
+		return;
+	case ESP_BAD_PADDING:
+		sa->bad_padding++;
+		return;
+	default:
+		sa->decrypt_errors++;
+		return;
+	}
+	sa->decrypted++;
+	sa->plaintext_bytes += n;
+	struct inner in;
+	dissect_inner(next_header, d->plain, n, &in);
+	if (in.layers & IL_TCP)
+		track_tcp(d, sa, &in, ts);
+}
+
+void decryptor_note(struct decryptor *d, const char *text)
+{
+	gpointer count = g_hash_table_lookup(d->notes, text);
+	g_hash_table_replace(d->notes, g_strdup(text), GUINT_TO_POINTER(GPOINTER_TO_UINT(count) + 1));
+}
+
+static gint str_cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *decryptor_notes(const struct decryptor *d)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, d->notes);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		unsigned n = GPOINTER_TO_UINT(v);
+		g_ptr_array_add(out, n > 1 ? g_strdup_printf("%s (%u times)", (char *)k, n) : g_strdup(k));
+	}
+	g_ptr_array_sort(out, str_cmp);
+	return out;
+}
