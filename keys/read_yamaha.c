@@ -40,6 +40,7 @@ struct yamaha_block {
 	uint8_t spi[16];
 	size_t spi_len;
 	bool has_spi;
+	unsigned spi_line;
 	uint8_t key[2][YKEY_MAX];
 	size_t key_len[2];
 	unsigned key_line[2];
@@ -182,7 +183,7 @@ static void split_alg(const char *alg, char *enc, char *auth, size_t max)
 static bool flush_ike(struct keyfile *kf, struct yamaha_block *b)
 {
 	if (!b->has_spi || b->spi_len != 16)
-		return kf_fail_at(kf, b->has_spi ? b->key_line[0] : b->start_line,
+		return kf_fail_at(kf, b->has_spi ? b->spi_line : b->start_line,
 				  "IKE SA block needs an SPI line of 16 bytes (CKY-I | CKY-R)%s",
 				  b->has_spi ? "" : ", found none");
 	if (b->nkeys != 1)
@@ -216,7 +217,8 @@ static bool flush_ike(struct keyfile *kf, struct yamaha_block *b)
 static bool flush_esp(struct keyfile *kf, struct yamaha_block *b)
 {
 	if (!b->has_spi || b->spi_len != 4)
-		return kf_fail_at(kf, b->start_line, "ESP SA block needs an SPI line of 4 bytes%s",
+		return kf_fail_at(kf, b->has_spi ? b->spi_line : b->start_line,
+				  "ESP SA block needs an SPI line of 4 bytes%s",
 				  b->has_spi ? "" : ", found none");
 	if (!b->alg[0])
 		return kf_fail_at(kf, b->start_line, "ESP SA block has no Algorithm line");
@@ -355,6 +357,7 @@ bool yamaha_line(struct keyfile *kf, char *line)
 		if (!hex_decode_spaced(v, b->spi, sizeof b->spi, &b->spi_len) || b->spi_len == 0)
 			return kf_fail(kf, "bad SPI \"%.60s\" (expected 4 or 16 space-separated hex bytes)", v);
 		b->has_spi = true;
+		b->spi_line = kf->line;
 	} else if (strcmp(label, "Key") == 0) {
 		if (strchr(v, '*')) {
 			b->masked = true;
