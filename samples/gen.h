@@ -45,6 +45,7 @@ typedef struct {
     int     extra_dips;
     double  loss;              /* per data segment */
     int     late_packets;
+    gboolean router_switch_qm3; /* router sends on the new SA from QM3 on (else from the Delete) */
     gboolean delete_before_qm3;  /* gboolean: GOption writes an int */
     gboolean natt, encap_draft;
     int     link;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *opt_count, *opt_link, *opt_format, *opt_keys;
+static char *opt_count, *opt_link, *opt_format, *opt_keys, *opt_switch;
 static gint opt_esp_fields = 8, opt_tunnels = 1, opt_snaplen = 262144, opt_inner_mtu = 0;
 static gint opt_extra_dips = 2, opt_late = 3;
 
@@ -59,6 +59,9 @@ int main(int argc, char **argv)
         { "extra-dips", 0, 0, G_OPTION_ARG_INT, &opt_extra_dips, "dips per tunnel with no rekey nearby (2)", "N" },
         { "loss", 0, 0, G_OPTION_ARG_DOUBLE, &o.loss, "random loss probability per data segment (0.0002)", "P" },
         { "late-packets", 0, 0, G_OPTION_ARG_INT, &opt_late, "router packets on the deleted SPI after the Delete (3)", "N" },
+        { "router-switch", 0, 0, G_OPTION_ARG_STRING, &opt_switch,
+          "when the router moves to the new SA: delete (after the Delete and the late packets) or qm3 "
+          "(at QM3; late packets interleave with new-SPI ones) (delete)", "WHEN" },
         { "delete-before-qm3", 0, 0, G_OPTION_ARG_NONE, &o.delete_before_qm3, "send the Delete between QM2 and QM3", NULL },
         { "nat-t", 0, 0, G_OPTION_ARG_NONE, &o.natt, "client behind NAT: IKE on 4500, ESP in UDP (RFC 3947/3948)", NULL },
         { "encap-draft", 0, 0, G_OPTION_ARG_NONE, &o.encap_draft, "with --nat-t: draft-02 NAT-T (encap 61444, NAT-D 130)", NULL },
@@ -98,7 +101,12 @@ int main(int argc, char **argv)
     static const char *const links[] = { "eth", "pppoe", "sll", NULL };
     static const char *const formats[] = { "pcapng", "pcap", "pcap-ns", NULL };
     static const char *const keys[] = { "esp", "skeyid", "all", NULL };
+    static const char *const switches[] = { "delete", "qm3", NULL };
     int c = 0;
+    if (opt_switch && !parse_choice("router-switch", opt_switch, switches, &c))
+        return 2;
+    o.router_switch_qm3 = c == 1;
+    c = 0;
     if (opt_count && !parse_choice("count", opt_count, counts, &c))
         return 2;
     o.count_basis = c < 2 ? COUNT_PLAIN : COUNT_ESP;

@@ -69,13 +69,14 @@ typedef struct {
     esp_sa_t *router_down;       /* the SA the router sends on */
     esp_sa_t *new_up, *new_down; /* negotiated in QM2, used from QM3 on */
     int      late_left;
+    esp_sa_t *late_sa;           /* deleted SA the router still has packets for */
+    bool     late_toggle;
     bool     rekeying;
     int      gen;
     int      cur_rekey;          /* index into g.rekeys of the exchange in progress, -1 initial */
     /* Quick Mode in progress */
     uint32_t qm_msgid, spi_i, spi_r;
     uint8_t  qm_ni[32], qm_nr[20], qm_iv[16];
-    bool     deleted_early;
     /* L2TP / PPP */
     uint16_t tid_c, sid_c, tid_s, sid_s;   /* ids assigned by client / by server */
     uint16_t ns_c, ns_s;
@@ -272,9 +273,10 @@ static bool send_esp(tunnel_t *T, uint64_t t, bool up, size_t l2tp_len)
         sa = T->up;
     } else {
         sa = T->router_down;
-        if (sa->deleted && T->late_left <= 0)
-            sa = T->router_down = T->new_down;
-        if (sa->deleted) {
+        /* after the Delete the router still sends --late-packets on the deleted SPI: all before
+         * its first packet on the new SPI, or (--router-switch qm3) interleaved with them */
+        if (T->late_left > 0 && (!g.o->router_switch_qm3 || (T->late_toggle = !T->late_toggle))) {
+            sa = T->late_sa;
             late = true;
             T->late_left--;
         }
@@ -899,8 +901,9 @@ static void send_delete(tunnel_t *T, uint64_t t)
     rk->old_down->deleted = true;
     rk->old_up->deleted = true;
     T->late_left = g.o->late_packets;
-    if (T->late_left <= 0)
-        T->router_down = T->new_down;
+    T->late_sa = rk->old_down;
+    T->late_toggle = false;
+    T->router_down = T->new_down;
     add_dip(T, t + g.rtt, 0, T->cur_rekey);
 }
 
@@ -1137,7 +1140,7 @@ static void on_ike(tunnel_t *T, uint64_t t, int step)
         T->down_old = T->down;
         T->up = T->new_up;
         T->down = T->new_down;
-        if (T->cur_rekey < 0)
+        if (T->cur_rekey < 0 || g.o->router_switch_qm3)
             T->router_down = T->down;
         T->up->installed_ns = t;
         T->down->installed_ns = t;
@@ -1208,7 +1211,7 @@ static void start_flows(tunnel_t *T, uint64_t t)
 
 static void on_xdip(tunnel_t *T, uint64_t t, uint32_t tries)
 {
-    uint64_t guard = FOLLOW_WINDOW;
+    uint64_t guard = FOLLOW_WINDOW + MS(500);     /* clearly outside the window */
     if (t >= T->bulk_end)
         return;
     /* nor just before one: estimate when the next volume / time rekey is due */
@@ -1374,10 +1377,10 @@ static bool write_truth(const char *path, uint64_t base)
     g_string_append_printf(s, "  \"traffic\": {\"up_mbit\": %g, \"down_mbit\": %g, \"rate_basis\": \"TCP payload\", "
                               "\"duration_s\": %g, \"total_bytes\": %" G_GINT64_FORMAT ", \"mss\": %d, \"rtt_ms\": %g, "
                               "\"loss\": %g, \"dip_depth\": %g, \"dip_length_s\": %g, \"extra_dips\": %d, \"late_packets\": %d, "
-                              "\"delete_before_qm3\": %s, \"follow_window_s\": %g},\n",
+                              "\"delete_before_qm3\": %s, \"router_switch\": \"%s\", \"follow_window_s\": %g},\n",
                            o->rate_up, o->rate_down, o->duration, o->total_bytes, g.mss, o->rtt_ms, o->loss, o->dip_depth,
                            o->dip_len, o->extra_dips, o->late_packets, o->delete_before_qm3 ? "true" : "false",
-                           (double)FOLLOW_WINDOW / 1e9);
+                           o->router_switch_qm3 ? "qm3" : "delete", (double)FOLLOW_WINDOW / 1e9);
     /* tunnels */
     g_string_append(s, "  \"tunnels\": [\n");
     for (int i = 0; i < o->tunnels; i++) {
@@ -1401,8 +1404,11 @@ static bool write_truth(const char *path, uint64_t base)
         jhex(s, "iv0", T->iv0, 16); g_string_append(s, ", ");
         jhex(s, "phase1_last_block", T->p1_last, 16);
         gchar *pe = g_strescape(o->psk, NULL);
-        g_string_append_printf(s, ", \"psk\": \"%s\", \"ike_key_line\": %d, \"skeyid_line\": %d,\n      ", pe, T->ike_line,
-                               T->skeyid_line);
+        g_string_append_printf(s, ", \"psk\": \"%s\", \"ike_key_line\": %d, \"skeyid_line\": ", pe, T->ike_line);
+        if (T->skeyid_line)
+            g_string_append_printf(s, "%d,\n      ", T->skeyid_line);
+        else
+            g_string_append(s, "null,\n      ");
         g_free(pe);
         jtime(s, "mm_start", T->mm_start, base); g_string_append(s, ", ");
         jtime(s, "mm_end", T->mm_end, base); g_string_append(s, ",\n      ");
