@@ -24,7 +24,7 @@
  * recovery) with margin, while staying short enough that a 5 s rekey
  * cadence (250 MB at 400 Mbit/s) does not link one dip to two rekeys. */
 #define CORR_DEFAULT_BEFORE_NS (200ULL * 1000 * 1000)
-#define CORR_DEFAULT_AFTER_NS  (2000ULL * 1000 * 1000)  /* --corr-window */
+#define CORR_DEFAULT_AFTER_NS  (1000ULL * 1000 * 1000)  /* --corr-window */
 #define CORR_DEFAULT_DRAWS     1000
 #define CORR_DEFAULT_SEED      0x657370726b6579ULL      /* "esprkey" */
 

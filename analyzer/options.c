@@ -1,4 +1,5 @@
 #include "analyzer/options.h"
+#include "analyzer/correlate.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -83,7 +84,7 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 		{ "dip-threshold", 0, 0, G_OPTION_ARG_DOUBLE, &threshold,
 		  "A window is in a dip when this fraction below its baseline (default 0.3)", "F" },
 		{ "corr-window", 0, 0, G_OPTION_ARG_STRING, &corr,
-		  "A dip starting within this time after a rekey follows it (default 2s)", "DURATION" },
+		  "A dip starting within this time after a rekey follows it (default 1s)", "DURATION" },
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out_dir,
 		  "Write rekeys.csv, sas.csv, throughput.csv, dips.csv into DIR", "DIR" },
 		{ "json", 'j', 0, G_OPTION_ARG_NONE, &o->json, "Print the analysis as JSON instead of text", NULL },
@@ -103,7 +104,7 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 	char msg[256] = "";
 	o->window_ns = 100000000ull;
 	o->baseline_ns = 3000000000ull;
-	o->corr_window_ns = 2000000000ull;
+	o->corr_window_ns = CORR_DEFAULT_AFTER_NS;
 	o->lifetime_kb = 250000;
 	o->lifetime_s = 3600;
 	o->dip_threshold = threshold;

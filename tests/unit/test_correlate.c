@@ -15,6 +15,9 @@ struct dir {
 	struct dip_result r;
 };
 
+/* Most cases here were built around a 2 s link window. */
+static struct corr_params P2;
+
 static void dir_make(struct dir *d, const uint64_t *v, size_t n)
 {
 	series_init(&d->s, T0, 100 * MS);
@@ -53,7 +56,7 @@ static void test_defaults(void)
 
 	corr_params_default(&p);
 	g_assert_cmpuint(p.before_ns, ==, 200 * MS);
-	g_assert_cmpuint(p.after_ns, ==, 2 * S);
+	g_assert_cmpuint(p.after_ns, ==, 1 * S);
 	g_assert_cmpuint(p.n_draws, ==, 1000);
 	g_assert_false(p.anchor_first_use);
 	g_assert_cmpuint(p.lifetime_kb, ==, 0);
@@ -87,6 +90,7 @@ static void test_real_link(void)
 
 	const struct dip_result *dirs[2] = { &d[0].r, &d[1].r };
 	corr_params_default(&p);
+	p.after_ns = 2 * S; /* the values below were worked out for a 2 s window */
 	p.lifetime_kb = 250000;
 	g_assert_true(correlate(dirs, 2, rekeys, 19, &p, &c));
 
@@ -188,7 +192,7 @@ static void test_near_and_far(void)
 	g_assert_cmpuint(d[1].r.episodes->len, ==, 1);
 
 	const struct dip_result *dirs[2] = { &d[0].r, &d[1].r };
-	g_assert_true(correlate(dirs, 2, rekeys, 4, NULL, &c));
+	g_assert_true(correlate(dirs, 2, rekeys, 4, &P2, &c));
 
 	g_assert_cmpint(rk(&c, 0)->dip[0], ==, 0);
 	g_assert_cmpint(rk(&c, 0)->delay_ns[0], ==, -200 * (gint64)MS);
@@ -253,7 +257,7 @@ static void test_random_dips(void)
 	g_assert_cmpuint(d.r.episodes->len, ==, 200);
 
 	const struct dip_result *dirs[1] = { &d.r };
-	g_assert_true(correlate(dirs, 1, rekeys, 100, NULL, &c));
+	g_assert_true(correlate(dirs, 1, rekeys, 100, &P2, &c));
 	g_assert_cmpuint(c.busy_rekeys, ==, 100);
 	g_test_message("random dips: rekeys %zu/%zu, random %u/%u, lift %.3f, p %.3f",
 		       c.hit_rekeys, c.busy_rekeys, c.random_hits, c.draws, c.lift, c.p_value);
@@ -360,7 +364,7 @@ static void test_long_window(void)
 	g_assert_cmpuint(r.half_span, ==, 3);
 	g_assert_cmpuint(r.episodes->len, ==, 2);
 	const struct dip_result *dirs[1] = { &r };
-	g_assert_true(correlate(dirs, 1, rekeys, 2, NULL, &c));
+	g_assert_true(correlate(dirs, 1, rekeys, 2, &P2, &c));
 	g_assert_cmpint(rk(&c, 0)->dip[0], ==, 1);
 	g_assert_cmpint(rk(&c, 0)->delay_ns[0], ==, -900 * (gint64)MS);
 	g_assert_cmpint(rk(&c, 1)->dip[0], ==, -1); /* 1.1 s after the dip began */
@@ -377,7 +381,7 @@ static void test_empty_and_mismatch(void)
 
 	dir_make(&d, NULL, 0);
 	const struct dip_result *dirs[2] = { &d.r, &d.r };
-	g_assert_true(correlate(dirs, 1, NULL, 0, NULL, &c));
+	g_assert_true(correlate(dirs, 1, NULL, 0, &P2, &c));
 	g_assert_cmpuint(c.rekeys->len, ==, 0);
 	g_assert_cmpuint(c.draws, ==, 0);
 	g_assert_cmpfloat(c.lift, ==, 0.0);
@@ -387,24 +391,26 @@ static void test_empty_and_mismatch(void)
 	g_assert_cmpfloat(c.whatif[0].gain, ==, 0.0);
 	corr_result_free(&c);
 
-	g_assert_true(correlate(dirs, 2, &rekey, 1, NULL, &c));
+	g_assert_true(correlate(dirs, 2, &rekey, 1, &P2, &c));
 	g_assert_false(rk(&c, 0)->busy);
 	g_assert_cmpuint(c.busy_rekeys, ==, 0);
 	corr_result_free(&c);
 
-	g_assert_false(correlate(dirs, 0, NULL, 0, NULL, &c));
-	g_assert_false(correlate(dirs, 3, NULL, 0, NULL, &c));
+	g_assert_false(correlate(dirs, 0, NULL, 0, &P2, &c));
+	g_assert_false(correlate(dirs, 3, NULL, 0, &P2, &c));
 
 	struct dip_result other = d.r;
 	other.window_ns = 10 * MS;
 	const struct dip_result *bad[2] = { &d.r, &other };
-	g_assert_false(correlate(bad, 2, NULL, 0, NULL, &c));
+	g_assert_false(correlate(bad, 2, NULL, 0, &P2, &c));
 	dir_free(&d);
 }
 
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	corr_params_default(&P2);
+	P2.after_ns = 2 * S;
 	g_test_add_func("/correlate/defaults", test_defaults);
 	g_test_add_func("/correlate/real-link", test_real_link);
 	g_test_add_func("/correlate/near-and-far", test_near_and_far);
