@@ -174,5 +174,14 @@ int main(int argc, char **argv)
     gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
     int rc = run(&o);
     g_string_free(cmd, TRUE);
+    g_free(o.psk);
+    g_free(o.out_capture);
+    g_free(o.out_keys);
+    g_free(o.out_truth);
+    g_free(opt_count);
+    g_free(opt_link);
+    g_free(opt_format);
+    g_free(opt_keys);
+    g_free(opt_switch);
     return rc;
 }

@@ -1401,6 +1401,7 @@ static bool write_truth(const char *path, uint64_t base)
         jhex(s, "skeyid_d", T->skeyid_d, 20); g_string_append(s, ", ");
         jhex(s, "skeyid_a", T->skeyid_a, 20); g_string_append(s, ", ");
         jhex(s, "skeyid_e", T->skeyid_e, 20); g_string_append(s, ",\n      ");
+        jhex(s, "gxy", T->gxy, sizeof T->gxy); g_string_append(s, ",\n      ");
         jhex(s, "iv0", T->iv0, 16); g_string_append(s, ", ");
         jhex(s, "phase1_last_block", T->p1_last, 16);
         gchar *pe = g_strescape(o->psk, NULL);
