@@ -43,8 +43,11 @@ size_t esp_crypto_overhead(const struct esp_crypto *c, size_t *icv_len);
  * `len` bytes).  `esn_high` is the upper half of the 64-bit sequence number
  * (used only if the SA has ESN).  `plain` needs room for `len` bytes; on
  * ESP_OK it holds the payload without padding, pad length and next header
- * (*plain_len bytes) and *next_header is set.  An ICV is verified (in
- * constant time) before anything is decrypted; "ANY N bit" ICVs are skipped. */
+ * (*plain_len bytes) and *next_header is set; on ESP_BAD_PADDING it holds
+ * the whole decrypted payload including the trailer (len - overhead - ICV
+ * bytes).  An HMAC ICV is verified (in constant time) before anything is
+ * decrypted, an AEAD tag by libgcrypt's checktag; "ANY N bit" ICVs are
+ * skipped. */
 enum esp_verdict esp_crypto_decrypt(struct esp_crypto *c, const uint8_t *esp, size_t len,
 				    uint32_t esn_high, uint8_t *plain, size_t *plain_len,
 				    uint8_t *next_header);
