@@ -83,7 +83,13 @@ uint64_t tunnel_lifetime_kb(const struct tunnel_analysis *ta, const struct optio
 	return o->lifetime_kb;
 }
 
-static void correlate_tunnel(struct tunnel_analysis *ta, const struct options *o)
+struct series *tunnel_series(struct tunnel *tun, struct series pair[2], enum dir d)
+{
+	return &pair[d == DIR_UP ? tun->client_side : !tun->client_side];
+}
+
+static void correlate_tunnel(struct tunnel_analysis *ta, const struct options *o, struct dip_result dips[2],
+			     struct corr_result *out)
 {
 	guint n = ta->rekeys->len;
 	struct rekey_time *times = g_new0(struct rekey_time, n ? n : 1);
@@ -102,9 +108,9 @@ static void correlate_tunnel(struct tunnel_analysis *ta, const struct options *o
 	bool negotiated;
 	cp.lifetime_kb = tunnel_lifetime_kb(ta, o, &negotiated);
 	cp.lifetime_s = o->lifetime_s;
-	const struct dip_result *dirs[2] = { &ta->dips[DIR_UP], &ta->dips[DIR_DOWN] };
-	correlate(dirs, 2, times, n, &cp, &ta->corr);
-	for (guint i = 0; i < n && ta->corr.rekeys; i++) {
+	const struct dip_result *dirs[2] = { &dips[DIR_UP], &dips[DIR_DOWN] };
+	correlate(dirs, 2, times, n, &cp, out);
+	for (guint i = 0; i < n && out == &ta->corr && ta->corr.rekeys; i++) {
 		struct rekey *r = &g_array_index(ta->rekeys, struct rekey, i);
 		const struct corr_rekey *cr = &g_array_index(ta->corr.rekeys, struct corr_rekey, i);
 		for (int d = 0; d < 2; d++)
@@ -113,13 +119,46 @@ static void correlate_tunnel(struct tunnel_analysis *ta, const struct options *o
 	g_free(times);
 }
 
-const struct rekey *dip_rekey(const struct tunnel_analysis *ta, int d, size_t k)
+static const struct rekey *linked_rekey(const struct tunnel_analysis *ta, const struct corr_result *c, int d,
+				       size_t k)
 {
-	const GArray *links = ta->corr.episode_rekey[d];
+	const GArray *links = c->episode_rekey[d];
 	if (!links || k >= links->len)
 		return NULL;
 	gint64 r = g_array_index(links, gint64, k);
 	return r < 0 ? NULL : &g_array_index(ta->rekeys, struct rekey, r);
+}
+
+const struct rekey *dip_rekey(const struct tunnel_analysis *ta, int d, size_t k)
+{
+	return linked_rekey(ta, &ta->corr, d, k);
+}
+
+const struct rekey *gdip_rekey(const struct tunnel_analysis *ta, int d, size_t k)
+{
+	return linked_rekey(ta, &ta->gcorr, d, k);
+}
+
+static uint64_t series_sum(const struct series *s, uint64_t from_ns, uint64_t to_ns)
+{
+	uint64_t sum = 0;
+	size_t end = series_index_of(s, to_ns);
+	for (size_t i = series_index_of(s, from_ns); i < end && i < series_len(s); i++)
+		sum += series_bytes_at(s, i);
+	return sum;
+}
+
+/* Retransmissions in the corr-window span before each rekey and after it. */
+static void rekey_retransmissions(struct tunnel_analysis *ta, uint64_t span_ns)
+{
+	for (guint i = 0; i < ta->rekeys->len; i++) {
+		struct rekey *r = &g_array_index(ta->rekeys, struct rekey, i);
+		uint64_t from = r->time_ns > span_ns ? r->time_ns - span_ns : 0;
+		for (int side = 0; side < 2; side++) {
+			r->retrans_before += series_sum(&ta->tun->retrans[side], from, r->time_ns);
+			r->retrans_after += series_sum(&ta->tun->retrans[side], r->time_ns, r->time_ns + span_ns);
+		}
+	}
 }
 
 void analysis_finish(struct analysis *a)
@@ -141,11 +180,20 @@ void analysis_finish(struct analysis *a)
 		rekeys_find(tun, ta->rekeys);
 		rekeys_classify(ta->rekeys, &rc);
 		for (int d = 0; d < 2; d++) {
-			struct series *s = &tun->series[d == DIR_UP ? tun->client_side : !tun->client_side];
+			struct series *s = tunnel_series(tun, tun->series, (enum dir)d);
 			series_extend_to(s, a->tracker.last_ns);
 			dips_find(s, &dp, &ta->dips[d]);
 		}
-		correlate_tunnel(ta, o);
+		correlate_tunnel(ta, o, ta->dips, &ta->corr);
+		ta->has_goodput = tun->tcp_payload[0] || tun->tcp_payload[1];
+		for (int d = 0; d < 2; d++) {
+			struct series *g = tunnel_series(tun, tun->goodput, (enum dir)d);
+			series_extend_to(g, a->tracker.last_ns);
+			series_extend_to(tunnel_series(tun, tun->retrans, (enum dir)d), a->tracker.last_ns);
+			dips_find(g, &dp, &ta->gdips[d]);
+		}
+		correlate_tunnel(ta, o, ta->gdips, &ta->gcorr);
+		rekey_retransmissions(ta, o->corr_window_ns);
 		g_ptr_array_add(a->tunnels, ta);
 	}
 }
@@ -157,8 +205,10 @@ void analysis_free(struct analysis *a)
 		g_array_free(ta->rekeys, TRUE);
 		for (int d = 0; d < 2; d++) {
 			dip_result_free(&ta->dips[d]);
+			dip_result_free(&ta->gdips[d]);
 		}
 		corr_result_free(&ta->corr);
+		corr_result_free(&ta->gcorr);
 		g_free(ta);
 	}
 	g_ptr_array_free(a->tunnels, TRUE);

@@ -27,6 +27,10 @@ struct tunnel_analysis {
 	GArray *rekeys;              /* struct rekey */
 	struct dip_result dips[2];   /* by enum dir */
 	struct corr_result corr;     /* both directions: index 0 = up, 1 = down */
+	/* the same on inner TCP goodput, when ESP was decrypted */
+	bool has_goodput;
+	struct dip_result gdips[2];
+	struct corr_result gcorr;
 };
 
 struct analysis {
@@ -49,6 +53,9 @@ void analysis_free(struct analysis *a);
 
 /* The rekey whose correlation window holds dip k of direction d, or NULL. */
 const struct rekey *dip_rekey(const struct tunnel_analysis *ta, int d, size_t k);
+const struct rekey *gdip_rekey(const struct tunnel_analysis *ta, int d, size_t k);
+/* A tunnel's per-side series array, by direction. */
+struct series *tunnel_series(struct tunnel *tun, struct series pair[2], enum dir d);
 /* The byte lifetime in force: negotiated if any SA learned one, else assumed. */
 uint64_t tunnel_lifetime_kb(const struct tunnel_analysis *ta, const struct options *o, bool *negotiated);
 

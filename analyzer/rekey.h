@@ -40,6 +40,8 @@ struct rekey {
 	char evidence[320];
 	/* filled by the correlation step */
 	int dip_index[2];                 /* per direction, -1 = no dip followed */
+	/* inner TCP retransmissions, both directions, in the span before and after */
+	uint64_t retrans_before, retrans_after;
 };
 
 struct rekey_config {

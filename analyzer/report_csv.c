@@ -36,15 +36,21 @@ static void put_spi_val(FILE *f, bool have, uint32_t spi)
 		fputc(',', f);
 }
 
+static const char *deleter(const struct tunnel *tun, const struct esp_sa *sa)
+{
+	return memcmp(&sa->deleted_by, &tun->client, sizeof(sa->deleted_by)) == 0 ? "client" : "server";
+}
+
 static void rekeys_csv(FILE *f, const struct analysis *a)
 {
 	fputs("tunnel,rekey,time,time_s,basis,exchange,ike_sa,msgid,exchange_end_s,age_s,cause,cause_basis", f);
 	for (int d = 0; d < 2; d++)
 		fprintf(f, ",%1$s_old_spi,%1$s_new_spi,%1$s_old_age_s,%1$s_old_packets,%1$s_old_esp_bytes,"
 			   "%1$s_old_payload_bytes,%1$s_old_payload_exact,%1$s_old_last_s,%1$s_new_first_s,"
-			   "%1$s_overlap_s,%1$s_late_packets,%1$s_dip",
+			   "%1$s_overlap_s,%1$s_late_packets,%1$s_dip,%1$s_old_deleted_s,%1$s_old_deleted_by,"
+			   "%1$s_packets_after_delete",
 			dir_name[d]);
-	fputs(",evidence\n", f);
+	fputs(",tcp_retrans_before,tcp_retrans_after,evidence\n", f);
 	for (guint i = 0; i < a->tunnels->len; i++) {
 		const struct tunnel_analysis *ta = g_ptr_array_index(a->tunnels, i);
 		for (guint j = 0; j < ta->rekeys->len; j++) {
@@ -80,8 +86,15 @@ static void rekeys_csv(FILE *f, const struct analysis *a)
 				}
 				if (r->dip_index[d] >= 0)
 					fprintf(f, "%d", r->dip_index[d] + 1);
+				const struct esp_sa *old = s->old_sa;
+				if (old && old->deleted_ns)
+					fprintf(f, ",%.6f,%s,%llu", analysis_rel_s(a, old->deleted_ns),
+						deleter(ta->tun, old), (unsigned long long)old->packets_after_delete);
+				else
+					fputs(",,,", f);
 			}
-			fputc(',', f);
+			fprintf(f, ",%llu,%llu,", (unsigned long long)r->retrans_before,
+				(unsigned long long)r->retrans_after);
 			csv_field(f, r->evidence);
 			fputc('\n', f);
 		}
@@ -137,39 +150,48 @@ static void sas_csv(FILE *f, const struct analysis *a)
 
 static void throughput_csv(FILE *f, const struct analysis *a)
 {
-	fputs("tunnel,window,start,start_s,up_bytes,up_packets,up_mbps,down_bytes,down_packets,down_mbps\n", f);
+	fputs("tunnel,window,start,start_s,up_bytes,up_packets,up_mbps,down_bytes,down_packets,down_mbps,"
+	      "up_goodput_bytes,up_retrans,down_goodput_bytes,down_retrans\n", f);
 	for (guint i = 0; i < a->tunnels->len; i++) {
 		const struct tunnel_analysis *ta = g_ptr_array_index(a->tunnels, i);
-		const struct series *up = &ta->tun->series[ta->tun->client_side];
-		const struct series *down = &ta->tun->series[!ta->tun->client_side];
+		struct tunnel *t = ta->tun;
+		const struct series *up = tunnel_series(t, t->series, DIR_UP);
+		const struct series *down = tunnel_series(t, t->series, DIR_DOWN);
+		const struct series *gup = tunnel_series(t, t->goodput, DIR_UP);
+		const struct series *gdown = tunnel_series(t, t->goodput, DIR_DOWN);
+		const struct series *rup = tunnel_series(t, t->retrans, DIR_UP);
+		const struct series *rdown = tunnel_series(t, t->retrans, DIR_DOWN);
 		size_t n = series_len(up) > series_len(down) ? series_len(up) : series_len(down);
 		for (size_t w = 0; w < n; w++) {
 			fprintf(f, "%d,%zu,", ta->tun->index, w);
 			put_time(f, a, series_window_start_ns(up, w), false);
-			fprintf(f, "%llu,%llu,%.3f,%llu,%llu,%.3f\n", (unsigned long long)series_bytes_at(up, w),
-				(unsigned long long)series_packets_at(up, w), series_bps_at(up, w) / 1e6,
-				(unsigned long long)series_bytes_at(down, w),
-				(unsigned long long)series_packets_at(down, w), series_bps_at(down, w) / 1e6);
+			fprintf(f, "%llu,%llu,%.3f,%llu,%llu,%.3f,%llu,%llu,%llu,%llu\n",
+				(unsigned long long)series_bytes_at(up, w), (unsigned long long)series_packets_at(up, w),
+				series_bps_at(up, w) / 1e6, (unsigned long long)series_bytes_at(down, w),
+				(unsigned long long)series_packets_at(down, w), series_bps_at(down, w) / 1e6,
+				(unsigned long long)series_bytes_at(gup, w), (unsigned long long)series_bytes_at(rup, w),
+				(unsigned long long)series_bytes_at(gdown, w), (unsigned long long)series_bytes_at(rdown, w));
 		}
 	}
 }
 
 static void dips_csv(FILE *f, const struct analysis *a)
 {
-	fputs("tunnel,dir,dip,start,start_s,duration_s,depth,max_depth,baseline_mbps,mean_mbps,min_mbps,"
+	fputs("tunnel,dir,series,dip,start,start_s,duration_s,depth,max_depth,baseline_mbps,mean_mbps,min_mbps,"
 	      "lost_bytes,rekey,rekey_delay_s\n", f);
 	for (guint i = 0; i < a->tunnels->len; i++) {
 		const struct tunnel_analysis *ta = g_ptr_array_index(a->tunnels, i);
+		for (int g = 0; g < (ta->has_goodput ? 2 : 1); g++)
 		for (int d = 0; d < 2; d++) {
-			const struct dip_result *dr = &ta->dips[d];
+			const struct dip_result *dr = g ? &ta->gdips[d] : &ta->dips[d];
 			for (guint k = 0; k < dr->episodes->len; k++) {
 				const struct dip_episode *e = dip_episode_at(dr, k);
-				fprintf(f, "%d,%s,%u,", ta->tun->index, dir_name[d], k + 1);
+				fprintf(f, "%d,%s,%s,%u,", ta->tun->index, dir_name[d], g ? "goodput" : "esp", k + 1);
 				put_time(f, a, e->start_ns, false);
 				fprintf(f, "%.6f,%.4f,%.4f,%.3f,%.3f,%.3f,%llu,", (double)e->duration_ns / 1e9, e->depth,
 					e->max_depth, e->baseline_bps / 1e6, e->mean_bps / 1e6, e->min_bps / 1e6,
 					(unsigned long long)e->lost_bytes);
-				const struct rekey *r = dip_rekey(ta, d, k);
+				const struct rekey *r = g ? gdip_rekey(ta, d, k) : dip_rekey(ta, d, k);
 				if (r)
 					fprintf(f, "%d,%.6f", r->index, (double)((int64_t)e->start_ns - (int64_t)r->time_ns) / 1e9);
 				else

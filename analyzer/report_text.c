@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analyzer/fmt.h"
+#include "keys/keystore.h"
 
 #include <pcap/pcap.h>
 
@@ -163,24 +164,44 @@ static void print_rekeys(const struct analysis *a, const struct tunnel_analysis 
 				continue;
 			}
 			double ov = (double)s->overlap_ns / 1e9;
-			fprintf(f, "        %-4s old SA: %llu packets, %llu ESP bytes before the rekey; last packet %s%.3f s %s "
+			fprintf(f, "        %-4s old SA: %llu packets, %llu ESP bytes before the rekey; last packet %.3f s %s "
 				   "the new SPI's first; %llu late packets on it\n",
 				dir_name[d], (unsigned long long)s->trigger_packets, (unsigned long long)s->trigger_esp_bytes,
-				"", fabs(ov), ov >= 0 ? "after" : "before", (unsigned long long)s->late_packets);
+				fabs(ov), ov >= 0 ? "after" : "before", (unsigned long long)s->late_packets);
+			const struct esp_sa *old = s->old_sa;
+			if (old->deleted_ns)
+				fprintf(f, "             deleted by the %s at %.3f s; %llu packets arrived on it after that%s\n",
+					memcmp(&old->deleted_by, &ta->tun->client, sizeof(old->deleted_by)) ? "server" : "client",
+					analysis_rel_s(a, old->deleted_ns), (unsigned long long)old->packets_after_delete,
+					old->packets_after_delete ? " (likely dropped by its receiver)" : "");
 		}
+		if (ta->has_goodput)
+			fprintf(f, "        inner TCP retransmissions: %llu in the %.1f s before, %llu in the %.1f s after\n",
+				(unsigned long long)r->retrans_before, (double)a->opt->corr_window_ns / 1e9,
+				(unsigned long long)r->retrans_after, (double)a->opt->corr_window_ns / 1e9);
 	}
 }
 
-static void print_dips(const struct analysis *a, const struct tunnel_analysis *ta, FILE *f)
+static void print_dips(const struct analysis *a, const struct tunnel_analysis *ta, FILE *f, bool goodput)
 {
 	for (int d = 0; d < 2; d++) {
-		const struct dip_result *dr = &ta->dips[d];
+		const struct dip_result *dr = goodput ? &ta->gdips[d] : &ta->dips[d];
 		double busy_mbps = dr->window_ns ? (double)dr->busy_median * 8e3 / (double)dr->window_ns : 0;
-		fprintf(f, "\n  Throughput %s: %.1f MB in all, busy median %.1f Mbit/s; %u dip%s\n", dir_name[d],
-			(double)dr->total_bytes / 1e6, busy_mbps, dr->episodes->len, dr->episodes->len == 1 ? "" : "s");
+		if (goodput)
+			fprintf(f, "\n  Goodput %s (inner TCP payload): %.1f MB, busy median %.1f Mbit/s; %llu segments, "
+				   "%llu retransmitted, %llu after a hole; %u dip%s\n", dir_name[d],
+				(double)dr->total_bytes / 1e6, busy_mbps,
+				(unsigned long long)ta->tun->tcp_segments[d == DIR_UP ? ta->tun->client_side : !ta->tun->client_side],
+				(unsigned long long)ta->tun->tcp_retrans[d == DIR_UP ? ta->tun->client_side : !ta->tun->client_side],
+				(unsigned long long)ta->tun->tcp_out_of_order[d == DIR_UP ? ta->tun->client_side : !ta->tun->client_side],
+				dr->episodes->len, dr->episodes->len == 1 ? "" : "s");
+		else
+			fprintf(f, "\n  Throughput %s (ESP on the wire): %.1f MB, busy median %.1f Mbit/s; %u dip%s\n",
+				dir_name[d], (double)dr->total_bytes / 1e6, busy_mbps, dr->episodes->len,
+				dr->episodes->len == 1 ? "" : "s");
 		for (guint k = 0; k < dr->episodes->len; k++) {
 			const struct dip_episode *e = dip_episode_at(dr, k);
-			const struct rekey *r = dip_rekey(ta, d, k);
+			const struct rekey *r = goodput ? gdip_rekey(ta, d, k) : dip_rekey(ta, d, k);
 			char after[64];
 			if (r)
 				snprintf(after, sizeof(after), "%.3f s after rekey #%d",
@@ -199,6 +220,10 @@ static void print_correlation(const struct tunnel_analysis *ta, FILE *f)
 	const struct corr_result *c = &ta->corr;
 	if (!ta->rekeys->len || !c->rekeys)
 		return;
+	if (!c->dips[0] && !c->dips[1]) {
+		fprintf(f, "\n  Rekeys and dips: no dip in either direction, so no rekey cost throughput visibly\n");
+		return;
+	}
 	fprintf(f, "\n  Rekeys and dips: %zu of %zu rekeys during traffic were followed by a dip (%.0f %%);"
 		   " random moments: %.1f %% (%u draws)",
 		c->hit_rekeys, c->busy_rekeys, 100 * c->rekey_rate, 100 * c->random_rate, c->draws);
@@ -246,11 +271,35 @@ static void print_tunnel(const struct analysis *a, const struct tunnel_analysis 
 	}
 	print_sas(a, ta, f);
 	print_rekeys(a, ta, f);
-	print_dips(a, ta, f);
+	print_dips(a, ta, f, false);
+	if (ta->has_goodput)
+		print_dips(a, ta, f, true);
 	print_correlation(ta, f);
 	char verdict[512];
 	tunnel_verdict(a, ta, verdict, sizeof(verdict));
 	fprintf(f, "\n  Verdict: %s.\n", verdict);
+}
+
+static void print_keys(const struct analysis *a, FILE *f)
+{
+	if (!a->keys) {
+		fprintf(f, "Keys: none given (--keys): ESP and encrypted IKE not decrypted; SPIs, sizes and timing only,\n"
+			   "  so no negotiated lifetimes, Deletes or inner TCP; causes are assumed or inferred\n");
+		return;
+	}
+	struct keystore_counts kc;
+	keystore_get_counts(a->keys, &kc);
+	const struct decryptor *d = &a->decryptor;
+	fprintf(f, "Keys: %u ESP records (%u derived by KEYMAT), %u IKEv1 (%u with SKEYID_d), %u IKEv2; "
+		   "IKE messages decrypted %llu, not %llu\n",
+		kc.esp, kc.esp_derived, kc.ikev1, kc.ikev1_skeyid_d, kc.ikev2, (unsigned long long)d->ike_decrypted,
+		(unsigned long long)d->ike_failed);
+	GPtrArray *notes = decryptor_notes(d);
+	if (notes->len)
+		fprintf(f, "Not decrypted:\n");
+	for (guint i = 0; i < notes->len; i++)
+		fprintf(f, "  %s\n", (char *)g_ptr_array_index(notes, i));
+	g_ptr_array_free(notes, TRUE);
 }
 
 void report_text(const struct analysis *a, FILE *f)
@@ -287,6 +336,7 @@ void report_text(const struct analysis *a, FILE *f)
 		tunnel_verdict(a, ta, verdict, sizeof(verdict));
 		fprintf(f, "  tunnel %d: %s\n", ta->tun->index, verdict);
 	}
+	print_keys(a, f);
 	uint64_t anomalies = 0;
 	for (int k = 1; k < AN_COUNT; k++)
 		anomalies += t->anomalies[k];
