@@ -110,8 +110,15 @@ static void try_open(struct ikev1_crypto *c)
 {
 	if (c->cipher || !c->cipher_algo || !c->ka_len)
 		return;
-	if (gcry_cipher_open(&c->cipher, c->cipher_algo, GCRY_CIPHER_MODE_CBC, 0) ||
-	    gcry_cipher_setkey(c->cipher, c->ka, c->ka_len)) {
+	/* A capture is what it is: decrypt even with a (DES) weak key. */
+	gcry_error_t err = gcry_cipher_open(&c->cipher, c->cipher_algo, GCRY_CIPHER_MODE_CBC, 0);
+	if (!err)
+		err = gcry_cipher_ctl(c->cipher, GCRYCTL_SET_ALLOW_WEAK_KEY, NULL, 1);
+	if (!err)
+		err = gcry_cipher_setkey(c->cipher, c->ka, c->ka_len);
+	if (gcry_err_code(err) == GPG_ERR_WEAK_KEY)
+		err = 0; /* reported, but the key is set */
+	if (err) {
 		if (c->cipher)
 			gcry_cipher_close(c->cipher);
 		c->cipher = NULL;
@@ -258,7 +265,7 @@ bool ikev1_decrypt(struct ikev1_crypto *c, uint32_t msgid, const uint8_t *body, 
 		return false;
 	}
 	if (!c->cipher) {
-		c->status = IKEV1_UNSUPPORTED;
+		c->status = c->status == IKEV1_CRYPTO_ERROR ? IKEV1_CRYPTO_ERROR : IKEV1_UNSUPPORTED;
 		return false;
 	}
 	size_t b = c->blk;
