@@ -5,6 +5,7 @@
 #include "analyzer/analysis.h"
 #include "analyzer/options.h"
 #include "analyzer/report.h"
+#include "analyzer/secrets.h"
 #include "keys/keystore.h"
 
 int main(int argc, char **argv)
@@ -19,6 +20,15 @@ int main(int argc, char **argv)
 		if (!keys)
 			keys = keystore_new();
 		if (!keystore_load_file(keys, *path, &err)) {
+			fprintf(stderr, "esprekey: %s\n", err->message);
+			return 2;
+		}
+	}
+
+	for (char **path = opt.captures; *path; path++) {
+		GError *err = NULL;
+		unsigned loaded;
+		if (!capture_load_secrets(*path, &keys, &loaded, &err)) {
 			fprintf(stderr, "esprekey: %s\n", err->message);
 			return 2;
 		}
