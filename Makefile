@@ -78,3 +78,51 @@ clean:
 	rm -rf build build-san esprekey samples/mkcapture
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# fuzz ------------------------------------------------------------------------
+# libFuzzer targets for the dissectors (tests/fuzz/fuzz_*.c).
+#   make fuzz                 build them with clang into build-fuzz/
+#   make fuzz-run [FUZZ_TIME=60]  run each for FUZZ_TIME s from tests/fuzz/corpus/<t>
+#                             (new inputs go to build-fuzz/corpus/<t>, crashes to
+#                             build-fuzz/crash-<t>-*; keep a finding as
+#                             tests/fuzz/regress/<t>/<name>)
+#   make fuzz-replay          the same targets with tests/fuzz/onefile.c as main,
+#                             built like the rest ($(BUILD)/fuzz/), replaying the
+#                             corpus and the regressions; tests/unit/test_dissect_fuzz
+#                             does the same inside `make check`.
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+DISSECT_SRC  := $(wildcard dissect/*.c)
+
+.PHONY: fuzz fuzz-run fuzz-replay
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(DISSECT_SRC) $(wildcard dissect/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -o $@ $< $(DISSECT_SRC)
+
+fuzz-run: fuzz
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus/$$t; \
+		echo "fuzz_$$t: $(FUZZ_TIME) s"; \
+		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/crash-$$t- \
+			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+		$(BUILD)/fuzz/fuzz_$$t tests/fuzz/corpus/$$t \
+			$$(test -d tests/fuzz/regress/$$t && echo tests/fuzz/regress/$$t) || exit 1; \
+	done
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/onefile.c $(DISSECT_SRC) $(wildcard dissect/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -I. $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/onefile.c $(DISSECT_SRC)
+
+.PHONY: fuzz-clean
+clean: fuzz-clean
+fuzz-clean:
+	rm -rf build-fuzz
