@@ -14,10 +14,7 @@ static const char *dir_name[2] = { "up", "down" };
 static void put_time(FILE *f, const struct analysis *a, uint64_t ns, bool last)
 {
 	char iso[40];
-	if (ns)
-		fprintf(f, "%s,%.6f%s", fmt_iso(ns, iso, sizeof(iso)), analysis_rel_s(a, ns), last ? "" : ",");
-	else
-		fprintf(f, ",%s", last ? "" : ",");
+	fprintf(f, "%s,%.6f%s", fmt_iso(ns, iso, sizeof(iso)), analysis_rel_s(a, ns), last ? "" : ",");
 }
 
 static void put_spi(FILE *f, const struct esp_sa *sa)

@@ -38,20 +38,26 @@ static void kv_num(FILE *f, const char *k, double v, bool *first)
 	fprintf(f, "%.6f", v);
 }
 
-static void kv_time(FILE *f, const struct analysis *a, const char *k, uint64_t ns, bool *first)
+/* A time as ISO-8601 and seconds since the capture start; null when !known. */
+static void kv_time_if(FILE *f, const struct analysis *a, const char *k, uint64_t ns, bool known, bool *first)
 {
 	char iso[40], ks[64];
 	key(f, k, first);
-	if (ns)
+	if (known)
 		json_string(f, fmt_iso(ns, iso, sizeof(iso)));
 	else
 		fputs("null", f);
 	snprintf(ks, sizeof(ks), "%s_s", k);
 	key(f, ks, first);
-	if (ns)
+	if (known)
 		fprintf(f, "%.6f", analysis_rel_s(a, ns));
 	else
 		fputs("null", f);
+}
+
+static void kv_time(FILE *f, const struct analysis *a, const char *k, uint64_t ns, bool *first)
+{
+	kv_time_if(f, a, k, ns, true, first);
 }
 
 static void kv_spi(FILE *f, const char *k, const struct esp_sa *sa, bool *first)
@@ -88,7 +94,7 @@ static void sa_json(FILE *f, const struct analysis *a, const struct esp_sa *sa)
 	kv_u64(f, "late_packets", sa->late_packets, &first);
 	kv_u64(f, "life_kbytes", sa->life_kbytes, &first);
 	kv_u64(f, "life_seconds", sa->life_seconds, &first);
-	kv_time(f, a, "deleted", sa->deleted_ns, &first);
+	kv_time_if(f, a, "deleted", sa->deleted_ns, sa->deleted_ns != 0, &first);
 	kv_u64(f, "packets_after_delete", sa->packets_after_delete, &first);
 	kv_u64(f, "decrypted", sa->decrypted, &first);
 	kv_u64(f, "icv_failures", sa->icv_failures, &first);
@@ -135,7 +141,7 @@ static void rekey_json(FILE *f, const struct analysis *a, const struct rekey *r)
 		kv_u64(f, "old_esp_bytes", s->trigger_esp_bytes, &f2);
 		kv_u64(f, "old_payload_bytes", s->trigger_payload_bytes, &f2);
 		kv_time(f, a, "old_last", s->old_sa->last_ns, &f2);
-		kv_time(f, a, "new_first", s->new_sa ? s->new_sa->first_ns : 0, &f2);
+		kv_time_if(f, a, "new_first", s->new_sa ? s->new_sa->first_ns : 0, s->new_sa != NULL, &f2);
 		kv_num(f, "overlap_s", (double)s->overlap_ns / 1e9, &f2);
 		kv_u64(f, "late_packets", s->late_packets, &f2);
 		key(f, "dip", &f2);
