@@ -37,10 +37,11 @@ enum anomaly ipv4_parse(const uint8_t *p, size_t caplen, size_t wirelen, bool in
 	cur_copy(&c, out->src.b, 4);
 	cur_copy(&c, out->dst.b, 4);
 
-	/* Linux captures of TSO/GSO-offloaded output can carry total length 0;
-	 * like Wireshark, take the frame's length then (outer packets only). */
+	/* Linux captures of TSO/GSO-offloaded output (BIG TCP too, past 64 KiB)
+	 * carry total length 0; like Wireshark, take the frame's length then
+	 * (outer packets only). */
 	if (total == 0 && !inner && wirelen >= hdr_len)
-		total = (uint32_t)layer_min(wirelen, 65535);
+		total = (uint32_t)layer_min(wirelen, UINT32_MAX);
 
 	out->hdr_len = hdr_len;
 	out->total_len = total;

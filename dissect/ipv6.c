@@ -95,10 +95,10 @@ enum anomaly ipv6_parse(const uint8_t *p, size_t caplen, size_t wirelen, bool in
 	cur_copy(&c, out->src.b, 16);
 	cur_copy(&c, out->dst.b, 16);
 
-	/* Payload length 0 is a jumbogram or TSO output: take the frame's length
-	 * (outer packets only, as for IPv4). */
+	/* Payload length 0 is a jumbogram (RFC 2675) or TSO/BIG TCP output: take
+	 * the frame's length (outer packets only, as for IPv4). */
 	if (plen == 0 && !inner && nh != 59)
-		plen = (uint32_t)layer_min(wirelen - 40, 65535);
+		plen = (uint32_t)layer_min(wirelen - 40, UINT32_MAX - 40);
 	out->total_len = 40 + plen;
 	out->proto = nh;
 	if (out->total_len > wirelen)

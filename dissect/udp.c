@@ -20,10 +20,15 @@ enum anomaly udp_parse(const uint8_t *p, size_t caplen, size_t wirelen, bool inn
 	out->sport = cur_u16(&c);
 	out->dport = cur_u16(&c);
 	out->len = cur_u16(&c);
-	if (out->len < 8 || out->len > wirelen)
+	size_t len = out->len;
+	/* Length 0 over an IP payload too big for 16 bits: a jumbogram (RFC 2675
+	 * §4) or GSO output; the IP length is the UDP length then. */
+	if (len == 0 && wirelen > 65535)
+		len = layer_min(wirelen, UINT32_MAX);
+	if (len < 8 || len > wirelen)
 		return malf;
 	out->payload = p + 8;
-	out->payload_len = out->len - 8u;
-	out->payload_caplen = (uint32_t)(layer_min(caplen, out->len) - 8);
+	out->payload_len = (uint32_t)(len - 8);
+	out->payload_caplen = (uint32_t)(layer_min(caplen, len) - 8);
 	return AN_NONE;
 }

@@ -84,6 +84,10 @@ static void test_ipv4(void)
 	g_assert_cmpint(ipv4_parse(p.b, p.n, p.n, false, &ii), ==, AN_NONE);
 	g_assert_cmpuint(ii.total_len, ==, 40);
 	g_assert_cmpint(ipv4_parse(p.b, p.n, p.n, true, &ii), ==, AN_INNER_IP_MALFORMED);
+	/* ... even past 64 KiB (BIG TCP) */
+	g_assert_cmpint(ipv4_parse(p.b, p.n, 80102, false, &ii), ==, AN_NONE);
+	g_assert_cmpuint(ii.total_len, ==, 80102);
+	g_assert_cmpuint(ii.payload_len, ==, 80082);
 }
 
 static void test_ipv6_ext(void)
@@ -193,6 +197,12 @@ static void test_udp(void)
 	g_assert_cmpuint(u.payload_len, ==, 12);
 	patch16(&p, 4, 7);
 	g_assert_cmpint(udp_parse(p.b, p.n, p.n, false, &u), ==, AN_UDP_MALFORMED);
+	/* length 0: malformed, unless the IP payload is past 64 KiB (jumbo / BIG TCP GSO) */
+	patch16(&p, 4, 0);
+	g_assert_cmpint(udp_parse(p.b, p.n, p.n, false, &u), ==, AN_UDP_MALFORMED);
+	g_assert_cmpint(udp_parse(p.b, p.n, 80000, false, &u), ==, AN_NONE);
+	g_assert_cmpuint(u.payload_len, ==, 80000 - 8);
+	g_assert_cmpuint(u.payload_caplen, ==, 12);
 }
 
 /* IPv4 / UDP sport->dport / payload, as a raw frame. */
