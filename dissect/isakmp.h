@@ -280,6 +280,22 @@ struct ikev2_sk {
 };
 enum anomaly ikev2_sk_parse(const struct isakmp_payload *pl, struct ikev2_sk *out);
 
+/* IKEv2 Traffic Selectors (TSi 44, TSr 45; RFC 7296 §3.13.1). */
+#define IKEV2_MAX_TS 4
+enum { IKEV2_TS_IPV4_RANGE = 7, IKEV2_TS_IPV6_RANGE = 8 };
+struct ikev2_ts {
+	uint8_t type;                     /* 7 IPv4 range, 8 IPv6 range; others not decoded */
+	uint8_t ip_proto;                 /* 0 = any */
+	uint16_t start_port, end_port;
+	struct addr start, end;           /* family 4 or 6; 0 for other types */
+};
+struct ikev2_ts_list {
+	uint8_t n_ts;                     /* as the payload says */
+	uint8_t n_stored;
+	struct ikev2_ts ts[IKEV2_MAX_TS];
+};
+enum anomaly ikev2_ts_parse(const struct isakmp_payload *pl, struct ikev2_ts_list *out);
+
 const char *isakmp_exchange_name(uint8_t major_version, uint8_t exchange_type);
 const char *isakmp_payload_name(uint8_t type);
 

@@ -126,3 +126,38 @@ enum anomaly ikev2_sk_parse(const struct isakmp_payload *pl, struct ikev2_sk *ou
 	out->len = (uint16_t)cur_left(&c);
 	return AN_NONE;
 }
+
+enum anomaly ikev2_ts_parse(const struct isakmp_payload *pl, struct ikev2_ts_list *out)
+{
+	struct cursor c = cur_init(pl->body, pl->body_len);
+
+	memset(out, 0, sizeof *out);
+	out->n_ts = cur_u8(&c);
+	cur_skip(&c, 3);
+	if (c.err)
+		return AN_IKE_MALFORMED;
+	for (unsigned i = 0; i < out->n_ts; i++) {
+		struct ikev2_ts t = { 0 };
+		t.type = cur_u8(&c);
+		t.ip_proto = cur_u8(&c);
+		uint16_t sel_len = cur_u16(&c);
+		if (c.err || sel_len < 8)
+			return AN_IKE_MALFORMED;
+		struct cursor s = cur_sub(&c, sel_len - 4u);
+		t.start_port = cur_u16(&s);
+		t.end_port = cur_u16(&s);
+		size_t alen = t.type == IKEV2_TS_IPV4_RANGE ? 4 : t.type == IKEV2_TS_IPV6_RANGE ? 16 : 0;
+		if (alen) {
+			if (sel_len != 8 + 2 * alen)
+				return AN_IKE_MALFORMED;
+			t.start.family = t.end.family = alen == 4 ? 4 : 6;
+			cur_copy(&s, t.start.b, alen);
+			cur_copy(&s, t.end.b, alen);
+		}
+		if (c.err || s.err)
+			return AN_IKE_MALFORMED;
+		if (out->n_stored < IKEV2_MAX_TS)
+			out->ts[out->n_stored++] = t;
+	}
+	return AN_NONE;
+}

@@ -29,6 +29,7 @@ static void isakmp_decode(const struct isakmp_payload *pl)
 	struct isakmp_delete d;
 	struct ikev2_sk sk;
 	struct ikev1_attrs a;
+	struct ikev2_ts_list ts;
 
 	isakmp_touch(pl->body, pl->body_len);
 	if (ikev1_sa_parse(pl, &sa1) == AN_NONE)
@@ -48,6 +49,7 @@ static void isakmp_decode(const struct isakmp_payload *pl)
 	if (ikev2_sk_parse(pl, &sk) == AN_NONE)
 		isakmp_touch(sk.data, sk.len);
 	(void)ikev1_attrs_parse(pl->body, pl->body_len, pl->type & 1, &a);
+	(void)ikev2_ts_parse(pl, &ts);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

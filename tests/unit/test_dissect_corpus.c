@@ -35,6 +35,7 @@ static void all_decoders(const struct isakmp_payload *pl)
 	struct isakmp_delete d;
 	struct ikev2_sk sk;
 	struct ikev1_attrs a;
+	struct ikev2_ts_list ts;
 	struct isakmp_payload v = *pl;
 
 	for (int version = 0; version < 2; version++) {
@@ -48,6 +49,7 @@ static void all_decoders(const struct isakmp_payload *pl)
 		(void)isakmp_delete_parse(&v, &d);
 		(void)ikev2_sk_parse(&v, &sk);
 		(void)ikev1_attrs_parse(v.body, v.body_len, version, &a);
+		(void)ikev2_ts_parse(&v, &ts);
 	}
 }
 

@@ -485,10 +485,14 @@ static void put_ccsa_chain(struct pkt *p)
 	put16(p, 14); put16(p, 0); putfill(p, 0x99, 256);
 	pl_end(p, o);
 	o = pl_begin(p, IKEV2_NP_TSR);
-	putz(p, 20);
+	put8(p, 1); putz(p, 3);
+	put8(p, IKEV2_TS_IPV4_RANGE); put8(p, 17); put16(p, 16); put16(p, 1701); put16(p, 1701);
+	put32(p, IP4(10, 0, 0, 0)); put32(p, IP4(10, 0, 0, 255));
 	pl_end(p, o);
 	o = pl_begin(p, 0);
-	putz(p, 20);
+	put8(p, 2); putz(p, 3); /* claims two selectors, has one of IPv6 with a bad length */
+	put8(p, IKEV2_TS_IPV6_RANGE); put8(p, 0); put16(p, 16); put16(p, 0); put16(p, 65535);
+	putz(p, 8);
 	pl_end(p, o);
 }
 
@@ -537,8 +541,19 @@ static void test_ikev2(void)
 	g_assert_cmpuint(ke.len, ==, 256);
 	g_assert_true(isakmp_iter_next(&it, &pl));
 	g_assert_cmpuint(pl.type, ==, IKEV2_NP_TSI);
+	struct ikev2_ts_list ts;
+	g_assert_cmpint(ikev2_ts_parse(&pl, &ts), ==, AN_NONE);
+	g_assert_cmpuint(ts.n_ts, ==, 1);
+	g_assert_cmpuint(ts.ts[0].type, ==, IKEV2_TS_IPV4_RANGE);
+	g_assert_cmpuint(ts.ts[0].ip_proto, ==, 17);
+	g_assert_cmpuint(ts.ts[0].start_port, ==, 1701);
+	g_assert_cmpuint(ts.ts[0].end_port, ==, 1701);
+	g_assert_cmpuint(ts.ts[0].start.family, ==, 4);
+	g_assert_cmpuint(ts.ts[0].start.b[0], ==, 10);
+	g_assert_cmpuint(ts.ts[0].end.b[3], ==, 255);
 	g_assert_true(isakmp_iter_next(&it, &pl));
 	g_assert_cmpuint(pl.type, ==, IKEV2_NP_TSR);
+	g_assert_cmpint(ikev2_ts_parse(&pl, &ts), ==, AN_IKE_MALFORMED); /* an IPv6 range 16 bytes long */
 	g_assert_false(isakmp_iter_next(&it, &pl));
 	g_assert_cmpint(it.anomaly, ==, AN_NONE);
 
