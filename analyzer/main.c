@@ -8,6 +8,49 @@
 #include "analyzer/secrets.h"
 #include "keys/keystore.h"
 
+/* Key files, then ESP keys carried in the captures themselves. 0 or 2. */
+static int load_keys(const struct options *opt, struct keystore **keys, char **err)
+{
+	GError *e = NULL;
+	for (char **path = opt->key_files; path && *path && !e; path++) {
+		if (!*keys)
+			*keys = keystore_new();
+		keystore_load_file(*keys, *path, &e);
+	}
+	unsigned loaded;
+	for (char **path = opt->captures; *path && !e; path++)
+		capture_load_secrets(*path, keys, &loaded, &e);
+	if (!e)
+		return 0;
+	*err = g_strdup(e->message);
+	g_error_free(e);
+	return 2;
+}
+
+/* Every capture in order, as one.  0 or 1. */
+static int read_captures(struct analysis *a, const struct options *opt, char **err)
+{
+	for (char **path = opt->captures; *path; path++)
+		if (!analysis_read(a, *path, err))
+			return 1;
+	if (a->tracker.frames == 0) {
+		*err = g_strdup_printf("%s: the capture holds no packets", opt->captures[0]);
+		return 1;
+	}
+	return 0;
+}
+
+static int write_reports(const struct analysis *a, const struct options *opt, char **err)
+{
+	if (opt->out_dir && !report_csv(a, opt->out_dir, err))
+		return 1;
+	if (opt->json)
+		report_json(a, stdout);
+	else if (!opt->quiet)
+		report_text(a, stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -15,53 +58,20 @@ int main(int argc, char **argv)
 		return 2;
 
 	struct keystore *keys = NULL;
-	for (char **path = opt.key_files; path && *path; path++) {
-		GError *err = NULL;
-		if (!keys)
-			keys = keystore_new();
-		if (!keystore_load_file(keys, *path, &err)) {
-			fprintf(stderr, "esprekey: %s\n", err->message);
-			return 2;
-		}
-	}
-
-	for (char **path = opt.captures; *path; path++) {
-		GError *err = NULL;
-		unsigned loaded;
-		if (!capture_load_secrets(*path, &keys, &loaded, &err)) {
-			fprintf(stderr, "esprekey: %s\n", err->message);
-			return 2;
-		}
-	}
-
+	char *err = NULL;
+	int status = load_keys(&opt, &keys, &err);
 	struct analysis a;
 	analysis_init(&a, &opt, keys);
-	for (char **path = opt.captures; *path; path++) {
-		char *err = NULL;
-		if (!analysis_read(&a, *path, &err)) {
-			fprintf(stderr, "esprekey: %s\n", err);
-			return 1;
-		}
+	if (status == 0)
+		status = read_captures(&a, &opt, &err);
+	if (status == 0) {
+		analysis_finish(&a);
+		status = write_reports(&a, &opt, &err);
 	}
-	if (a.tracker.frames == 0) {
-		fprintf(stderr, "esprekey: %s: the capture holds no packets\n", opt.captures[0]);
-		return 1;
-	}
-	analysis_finish(&a);
+	if (err)
+		fprintf(stderr, "esprekey: %s\n", err);
 
-	int status = 0;
-	if (opt.out_dir) {
-		char *err = NULL;
-		if (!report_csv(&a, opt.out_dir, &err)) {
-			fprintf(stderr, "esprekey: %s\n", err);
-			status = 1;
-		}
-	}
-	if (opt.json)
-		report_json(&a, stdout);
-	else if (!opt.quiet)
-		report_text(&a, stdout);
-
+	g_free(err);
 	analysis_free(&a);
 	if (keys)
 		keystore_free(keys);

@@ -139,6 +139,7 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 	g_free(life_s);
 	if (msg[0]) {
 		fprintf(stderr, "esprekey: %s\n", msg);
+		options_free(o);
 		return false;
 	}
 	return true;

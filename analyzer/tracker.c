@@ -15,7 +15,7 @@ struct endpoint_key {
 	uint16_t nat_port;
 };
 
-struct esp_key {
+struct esp_sa_key {
 	uint32_t spi;
 	struct addr dst;
 };
@@ -31,8 +31,8 @@ static guint hash_bytes(const void *p, size_t n)
 
 static guint endpoint_hash(gconstpointer k) { return hash_bytes(k, sizeof(struct endpoint_key)); }
 static gboolean endpoint_equal(gconstpointer x, gconstpointer y) { return memcmp(x, y, sizeof(struct endpoint_key)) == 0; }
-static guint esp_key_hash(gconstpointer k) { return hash_bytes(k, sizeof(struct esp_key)); }
-static gboolean esp_key_equal(gconstpointer x, gconstpointer y) { return memcmp(x, y, sizeof(struct esp_key)) == 0; }
+static guint esp_sa_key_hash(gconstpointer k) { return hash_bytes(k, sizeof(struct esp_sa_key)); }
+static gboolean esp_sa_key_equal(gconstpointer x, gconstpointer y) { return memcmp(x, y, sizeof(struct esp_sa_key)) == 0; }
 
 static int addr_cmp(const struct addr *x, const struct addr *y)
 {
@@ -93,7 +93,7 @@ void tracker_init(struct tracker *t, const struct tracker_config *cfg)
 	t->cfg = *cfg;
 	t->tunnels_by_endpoint = g_hash_table_new_full(endpoint_hash, endpoint_equal, g_free, NULL);
 	t->tunnels = g_ptr_array_new_with_free_func(tunnel_free);
-	t->esp_by_key = g_hash_table_new_full(esp_key_hash, esp_key_equal, g_free, NULL);
+	t->esp_by_key = g_hash_table_new_full(esp_sa_key_hash, esp_sa_key_equal, g_free, NULL);
 	t->ike_by_spi_i = g_hash_table_new(g_int64_hash, g_int64_equal);
 }
 
@@ -234,7 +234,7 @@ static struct esp_sa *esp_sa_new(struct tracker *t, struct tunnel *tun, const st
 	sa->first_ns = ts;
 	g_ptr_array_add(tun->esp_sas, sa);
 
-	struct esp_key *k = g_new0(struct esp_key, 1);
+	struct esp_sa_key *k = g_new0(struct esp_sa_key, 1);
 	k->spi = f->spi;
 	k->dst = f->dst;
 	g_hash_table_insert(t->esp_by_key, k, sa);
@@ -254,7 +254,7 @@ static struct esp_sa *esp_sa_new(struct tracker *t, struct tunnel *tun, const st
 
 static struct esp_sa *track_esp(struct tracker *t, uint64_t ts, const struct frame *f)
 {
-	struct esp_key k;
+	struct esp_sa_key k;
 	memset(&k, 0, sizeof(k));
 	k.spi = f->spi;
 	k.dst = f->dst;
@@ -431,7 +431,7 @@ static void track_ike(struct tracker *t, uint64_t ts, const struct frame *f, str
 
 struct esp_sa *tracker_esp_lookup(struct tracker *t, uint32_t spi, const struct addr *dst)
 {
-	struct esp_key k;
+	struct esp_sa_key k;
 	memset(&k, 0, sizeof(k));
 	k.spi = spi;
 	k.dst = *dst;
