@@ -69,6 +69,30 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	./esprekey samples/windows-nvr510.pcapng --keys samples/windows-nvr510.keys
 
+# The shipped demo sample (samples/README.md): byte-reproducible from its seed.
+SAMPLE_ARGS := --seed 510 --link pppoe --nat-t --lifetime-kb 1000 --up 0.8 --down 2 -d 16 \
+	--dip-length 0.3 --dip-depth 0.6 --extra-dips 2
+samples: samples/mkcapture
+	samples/mkcapture -o samples/windows-nvr510.pcapng $(SAMPLE_ARGS)
+
+# Full-scale captures (real 250000 KB lifetime, 250/400 Mbit/s) for benchmarks.
+BENCH_DIR ?= /tmp/esprekey-bench
+bench-data: samples/mkcapture
+	mkdir -p $(BENCH_DIR)
+	samples/mkcapture -o $(BENCH_DIR)/full.pcapng --seed 1 -d 20
+	samples/mkcapture -o $(BENCH_DIR)/full-natt-pppoe.pcapng --seed 2 --nat-t --link pppoe -d 12
+
+# Benchmarks: ESP decryption against raw libgcrypt, then the whole tool on
+# the bench-data captures (made first if missing).
+bench: esprekey $(BUILD)/bench_esp
+	$(BUILD)/bench_esp
+	@test -f $(BENCH_DIR)/full.pcapng || $(MAKE) --no-print-directory bench-data
+	tools/bench $(BENCH_DIR)/full.pcapng $(BENCH_DIR)/full-natt-pppoe.pcapng
+
+$(BUILD)/bench_esp: tests/bench/bench_esp.c $(BUILD)/libesprekey.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 $(LDFLAGS) -o $@ $< $(BUILD)/libesprekey.a $(LDLIBS)
+
 install: esprekey
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 esprekey $(DESTDIR)$(BINDIR)/esprekey
