@@ -62,6 +62,8 @@ bool analysis_read(struct analysis *a, const char *path, char **err)
 		else if (tr.ike)
 			decrypt_ike(&a->decryptor, &a->tracker, &tr, &f, ts);
 	}
+	/* datagrams whose last fragment never came are dropped, and counted */
+	frag_table_expire(a->frags, UINT64_MAX);
 	in->frames = cap.frames;
 	in->cut_short = cap.cut_short;
 	if (rc < 0 || cap.cut_short)

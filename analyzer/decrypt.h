@@ -9,11 +9,19 @@
 #include "analyzer/tracker.h"
 #include "keys/keystore.h"
 
+/* An inner TCP flow's identity. */
+struct flow_key {
+	struct addr src, dst;
+	uint16_t sport, dport;
+};
+
 struct decryptor {
 	struct keystore *keys;
 	uint64_t generation;         /* bumped whenever keys are added during the run */
 	uint8_t *plain;              /* one packet's plaintext */
 	GHashTable *flows;           /* inner TCP flows: struct flow_key -> struct tcp_flow */
+	struct tcp_flow *last_flow;  /* the previous segment's flow */
+	struct flow_key last_flow_key;
 	GHashTable *notes;           /* what could not be decrypted and why: text -> count */
 	uint64_t ike_decrypted, ike_failed;
 	uint64_t esp_no_key, esp_not_captured;

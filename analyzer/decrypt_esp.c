@@ -4,15 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyzer/hash.h"
 #include "dissect/inner.h"
 #include "keys/esp_crypto.h"
 
 #define PLAIN_MAX 65536
-
-struct flow_key {
-	struct addr src, dst;
-	uint16_t sport, dport;
-};
 
 struct tcp_flow {
 	uint32_t next_seq;              /* one past the highest sequence number sent */
@@ -21,11 +17,7 @@ struct tcp_flow {
 
 static guint flow_hash(gconstpointer k)
 {
-	const uint8_t *b = k;
-	guint h = 2166136261u;
-	for (size_t i = 0; i < sizeof(struct flow_key); i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
+	return key_hash(k, sizeof(struct flow_key));
 }
 
 static gboolean flow_equal(gconstpointer a, gconstpointer b)
@@ -72,11 +64,16 @@ static struct tcp_flow *flow_of(struct decryptor *d, const struct ip_info *ip, c
 	k.dst = ip->dst;
 	k.sport = tcp->sport;
 	k.dport = tcp->dport;
+	/* a bulk transfer is one flow segment after segment */
+	if (d->last_flow && memcmp(&d->last_flow_key, &k, sizeof(k)) == 0)
+		return d->last_flow;
 	struct tcp_flow *fl = g_hash_table_lookup(d->flows, &k);
 	if (!fl) {
 		fl = g_new0(struct tcp_flow, 1);
 		g_hash_table_insert(d->flows, g_memdup2(&k, sizeof(k)), fl);
 	}
+	d->last_flow = fl;
+	d->last_flow_key = k;
 	return fl;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analyzer/fmt.h"
+#include "dissect/frag.h"
 #include "keys/keystore.h"
 
 #include <pcap/pcap.h>
@@ -340,6 +341,13 @@ void report_text(const struct analysis *a, FILE *f)
 	uint64_t anomalies = 0;
 	for (int k = 1; k < AN_COUNT; k++)
 		anomalies += t->anomalies[k];
+	const struct frag_stats *fs = frag_table_stats(a->frags);
+	if (fs->fragments)
+		fprintf(f, "IP fragments: %llu, %llu datagrams reassembled; dropped: %llu overlapping, %llu too long, "
+			   "%llu incomplete, %llu evicted\n",
+			(unsigned long long)fs->fragments, (unsigned long long)fs->reassembled,
+			(unsigned long long)fs->dropped_overlap, (unsigned long long)fs->dropped_overflow,
+			(unsigned long long)fs->dropped_timeout, (unsigned long long)fs->dropped_evicted);
 	fprintf(f, "Anomalies: %s\n", anomalies ? "" : "none");
 	for (int k = 1; k < AN_COUNT; k++)
 		if (t->anomalies[k])

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "analyzer/hash.h"
 #include "dissect/cursor.h"
 #include "dissect/isakmp.h"
 
@@ -20,18 +21,9 @@ struct esp_sa_key {
 	struct addr dst;
 };
 
-static guint hash_bytes(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	guint h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
-}
-
-static guint endpoint_hash(gconstpointer k) { return hash_bytes(k, sizeof(struct endpoint_key)); }
+static guint endpoint_hash(gconstpointer k) { return key_hash(k, sizeof(struct endpoint_key)); }
 static gboolean endpoint_equal(gconstpointer x, gconstpointer y) { return memcmp(x, y, sizeof(struct endpoint_key)) == 0; }
-static guint esp_sa_key_hash(gconstpointer k) { return hash_bytes(k, sizeof(struct esp_sa_key)); }
+static guint esp_sa_key_hash(gconstpointer k) { return key_hash(k, sizeof(struct esp_sa_key)); }
 static gboolean esp_sa_key_equal(gconstpointer x, gconstpointer y) { return memcmp(x, y, sizeof(struct esp_sa_key)) == 0; }
 
 static int addr_cmp(const struct addr *x, const struct addr *y)
@@ -254,11 +246,15 @@ static struct esp_sa *esp_sa_new(struct tracker *t, struct tunnel *tun, const st
 
 static struct esp_sa *track_esp(struct tracker *t, uint64_t ts, const struct frame *f)
 {
-	struct esp_sa_key k;
-	memset(&k, 0, sizeof(k));
-	k.spi = f->spi;
-	k.dst = f->dst;
-	struct esp_sa *sa = g_hash_table_lookup(t->esp_by_key, &k);
+	/* consecutive packets mostly belong to the same SA */
+	struct esp_sa *sa = t->last_esp;
+	if (!sa || sa->spi != f->spi || memcmp(&sa->dst, &f->dst, sizeof(f->dst)) != 0) {
+		struct esp_sa_key k;
+		memset(&k, 0, sizeof(k));
+		k.spi = f->spi;
+		k.dst = f->dst;
+		sa = g_hash_table_lookup(t->esp_by_key, &k);
+	}
 	struct tunnel *tun;
 	if (sa) {
 		tun = sa->tunnel;
@@ -268,9 +264,11 @@ static struct esp_sa *track_esp(struct tracker *t, uint64_t ts, const struct fra
 		tun = tunnel_lookup(t, f, ts, true);
 		sa = esp_sa_new(t, tun, f, ts);
 	}
+	/* a reassembled datagram crossed the wire as its fragments */
+	uint32_t wire_ip = f->reassembled ? f->frag_ip_bytes : f->ip_len;
 	sa->packets++;
 	sa->esp_bytes += f->esp_len;
-	sa->ip_bytes += f->ip_len;
+	sa->ip_bytes += wire_ip;
 	if (ts > sa->last_ns)
 		sa->last_ns = ts;
 	if (sa->successor) {
@@ -280,7 +278,8 @@ static struct esp_sa *track_esp(struct tracker *t, uint64_t ts, const struct fra
 	if (sa->deleted_ns && ts > sa->deleted_ns)
 		sa->packets_after_delete++;
 	esp_sequence(sa, f->seq);
-	series_add(&tun->series[sa->side], ts, f->ip_len);
+	series_add(&tun->series[sa->side], ts, wire_ip);
+	t->last_esp = sa;
 	return sa;
 }
 

@@ -165,6 +165,7 @@ struct tracker {
 	GPtrArray *tunnels;             /* struct tunnel *, in order */
 	GHashTable *esp_by_key;         /* (spi, dst) -> struct esp_sa * */
 	GHashTable *ike_by_spi_i;       /* initiator SPI (8 bytes) -> struct ike_sa * */
+	struct esp_sa *last_esp;        /* the SA of the previous ESP packet */
 };
 
 void tracker_init(struct tracker *t, const struct tracker_config *cfg);
