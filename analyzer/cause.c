@@ -115,7 +115,8 @@ static void infer_from_pattern(GArray *rekeys)
 	GArray *idx = g_array_new(FALSE, FALSE, sizeof(guint));
 	for (guint i = 0; i < rekeys->len; i++) {
 		struct rekey *r = &g_array_index(rekeys, struct rekey, i);
-		if (r->basis == BASIS_NONE && (r->side[busier_side(r)].old_sa || r->age_s > 0))
+		if (r->basis == BASIS_NONE && !r->old_before_capture &&
+		    (r->side[busier_side(r)].old_sa || r->age_s > 0))
 			g_array_append_val(idx, i);
 	}
 	if (idx->len < 2) {
@@ -158,6 +159,35 @@ static void infer_from_pattern(GArray *rekeys)
 	g_array_free(idx, TRUE);
 }
 
+/* The old SA of a rekey may have been set up before the capture began, so
+ * its age and volume are only lower bounds.  When every other rekey of the
+ * tunnel has one cause, this one very likely has it too. */
+static void follow_the_tunnel(GArray *rekeys)
+{
+	unsigned count[3] = { 0, 0, 0 }, others = 0;
+	for (guint i = 0; i < rekeys->len; i++) {
+		const struct rekey *r = &g_array_index(rekeys, struct rekey, i);
+		if (r->basis != BASIS_NONE) {
+			count[r->cause]++;
+			others++;
+		}
+	}
+	enum rekey_cause cause = count[CAUSE_VOLUME] == others ? CAUSE_VOLUME
+				 : count[CAUSE_TIME] == others ? CAUSE_TIME : CAUSE_OTHER;
+	for (guint i = 0; i < rekeys->len && others && cause != CAUSE_OTHER; i++) {
+		struct rekey *r = &g_array_index(rekeys, struct rekey, i);
+		if (r->basis != BASIS_NONE || !r->old_before_capture)
+			continue;
+		r->cause = cause;
+		r->basis = BASIS_INFERRED;
+		snprintf(r->evidence, sizeof(r->evidence),
+			 "the old SA was in use before the capture began (it carried at least %.3f MB in at least %.3f s); "
+			 "the tunnel's other %u rekeys are all %s-triggered",
+			 (double)r->side[busier_side(r)].trigger_esp_bytes / MB, rekey_age(r), others,
+			 cause == CAUSE_VOLUME ? "volume" : "time");
+	}
+}
+
 void rekeys_classify(GArray *rekeys, const struct rekey_config *cfg)
 {
 	for (guint i = 0; i < rekeys->len; i++) {
@@ -172,6 +202,7 @@ void rekeys_classify(GArray *rekeys, const struct rekey_config *cfg)
 			explain_by_lifetime(r, cfg->lifetime_kb, cfg->lifetime_s, BASIS_ASSUMED);
 	}
 	infer_from_pattern(rekeys);
+	follow_the_tunnel(rekeys);
 	for (guint i = 0; i < rekeys->len; i++) {
 		struct rekey *r = &g_array_index(rekeys, struct rekey, i);
 		if (r->basis == BASIS_NONE) {

@@ -18,6 +18,7 @@ struct ike_state {
 	const struct ikev2_key *k2;
 	struct ikev1_crypto *c1;
 	int hash_alg;                   /* Phase 1 prf hash, 0 = not seen */
+	bool have_transform;            /* from Main/Aggressive Mode, or guessed */
 };
 
 static void note_spi_bytes(char *buf, size_t len, const uint8_t spi[8])
@@ -167,7 +168,8 @@ static void v1_cleartext(struct ike_state *st, const struct tracked *tr, struct 
 			/* the responder's single accepted transform wins over the offer */
 			if (!tr->from_initiator || !st->hash_alg) {
 				st->hash_alg = at->hash;
-				ikev1_crypto_set_transform(st->c1, at->encr, at->key_length, at->hash);
+				st->have_transform =
+					ikev1_crypto_set_transform(st->c1, at->encr, at->key_length, at->hash);
 			}
 		} else if (pl.type == ISAKMP_NP_KE) {
 			struct isakmp_ke ke;
@@ -229,6 +231,54 @@ static void v1_plaintext(struct decryptor *d, struct tracker *t, struct ike_stat
 		derive_keys(d, st, x);
 }
 
+/* Main Mode not in the capture (it may be hours old): the cipher follows
+ * from Ka's length, AES-CBC as Windows and the NVR510 negotiate it. */
+static bool guess_transform(struct ike_state *st)
+{
+	size_t len = st->k1->ka_len;
+	if (len != 16 && len != 24 && len != 32)
+		return false;
+	st->have_transform = ikev1_crypto_set_transform(st->c1, 7, (unsigned)len * 8, 2);
+	return st->have_transform;
+}
+
+/* Without the Phase 1 IV the first cipher block of an exchange's first
+ * message is lost.  It holds only the HASH payload's generic header and the
+ * start of its hash, and Quick Mode and Informational messages always begin
+ * with HASH: try the header values those messages can have, and keep the one
+ * whose payload chain then parses cleanly to its end. */
+static bool recover_first_block(uint8_t *plain, size_t len, uint8_t exchange_type)
+{
+	static const uint8_t quick_next[] = { ISAKMP_NP_SA, ISAKMP_NP_NONE };
+	static const uint8_t info_next[] = { ISAKMP_NP_D, ISAKMP_NP_N };
+	static const uint16_t hash_len[] = { 20, 32, 16, 48, 64 };
+	const uint8_t *next = exchange_type == ISAKMP_X_QUICK ? quick_next : info_next;
+	if (len < 16 || (exchange_type != ISAKMP_X_QUICK && exchange_type != ISAKMP_X_INFO))
+		return false;
+	for (size_t i = 0; i < 2; i++) {
+		for (size_t h = 0; h < G_N_ELEMENTS(hash_len); h++) {
+			plain[0] = next[i];
+			plain[1] = 0;
+			plain[2] = (uint8_t)((4 + hash_len[h]) >> 8);
+			plain[3] = (uint8_t)(4 + hash_len[h]);
+			struct isakmp_iter it;
+			struct isakmp_payload pl;
+			unsigned n = 0;
+			bool sa_ok = true;
+			isakmp_iter_init(&it, ISAKMP_NP_HASH, false, plain, len, len);
+			while (isakmp_iter_next(&it, &pl)) {
+				n++;
+				struct ikev1_sa sa;
+				if (pl.type == ISAKMP_NP_SA)
+					sa_ok = ikev1_sa_parse(&pl, &sa) == AN_NONE && sa.proposals_stored;
+			}
+			if (it.anomaly == AN_NONE && sa_ok && (next[i] == ISAKMP_NP_NONE || n >= 2))
+				return true;
+		}
+	}
+	return false;
+}
+
 static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct tracked *tr, const struct frame *f,
 		       uint64_t ts)
 {
@@ -266,8 +316,18 @@ static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct trac
 		d->ike_failed++;
 		return;
 	}
+	if (!st->have_transform && guess_transform(st)) {
+		snprintf(why, sizeof(why), "IKEv1 SA %s: Main Mode not in the capture: AES-CBC assumed from the key "
+			 "length, and each exchange's first block (inside HASH) is lost", cky);
+		decryptor_note(d, why);
+	}
 	bool ok = ikev1_decrypt(st->c1, h.message_id, f->ike + ISAKMP_HDR_LEN, len, d->plain);
 	enum ikev1_status s = ikev1_last_status(st->c1);
+	if (s == IKEV1_FIRST_BLOCK_UNKNOWN && h.next_payload == ISAKMP_NP_HASH &&
+	    recover_first_block(d->plain, len, h.exchange_type)) {
+		ok = true;
+		s = IKEV1_OK;
+	}
 	if (!ok || s != IKEV1_OK) {
 		if (s == IKEV1_FIRST_BLOCK_UNKNOWN)
 			snprintf(why, sizeof(why), "IKEv1 SA %s: Main Mode not in the capture, so no Phase 1 IV", cky);

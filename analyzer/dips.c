@@ -55,12 +55,19 @@ struct slider {
 	struct fenwick fw;
 	const uint32_t *rank;
 	size_t n;
-	size_t zeros; /* windows of the span outside the series */
+	size_t zeros; /* windows of the span before the series */
+	size_t span;  /* windows the span holds: it shrinks past the series' end */
 };
 
+/* Before the capture counts as empty, so a transfer's ramp-up is no dip; past
+ * its end the span just shrinks, because a capture stopped mid-transfer says
+ * nothing about a drop, and a dip in its last seconds must still show. */
 static void slide(struct slider *sl, ptrdiff_t j, int32_t d)
 {
-	if (j < 0 || (size_t)j >= sl->n)
+	if ((size_t)j >= sl->n && j >= 0)
+		return;
+	sl->span += (size_t)(ptrdiff_t)d;
+	if (j < 0)
 		sl->zeros += (size_t)(ptrdiff_t)d;
 	else
 		fw_add(&sl->fw, sl->rank[j], d);
@@ -107,7 +114,7 @@ static void compute_baseline(const uint64_t *v, size_t n, size_t h, uint64_t *so
 	for (ptrdiff_t j = -(ptrdiff_t)h; j <= (ptrdiff_t)h; j++)
 		slide(&sl, j, +1);
 	for (size_t i = 0; i < n; i++) {
-		size_t k = h + 1; /* the span always holds 2h+1 windows */
+		size_t k = sl.span / 2 + 1; /* the median (the upper one of an even span) */
 		baseline[i] = k <= sl.zeros ? 0 : uniq[fw_kth(&sl.fw, k - sl.zeros)];
 		slide(&sl, (ptrdiff_t)i - (ptrdiff_t)h, -1);
 		slide(&sl, (ptrdiff_t)(i + h + 1), +1);

@@ -13,6 +13,9 @@
 /* Hand-overs in the two directions without a visible exchange belong to one
  * rekey when their new SPIs start this close together. */
 #define PAIR_WINDOW_NS 2000000000ull
+/* An SA whose first packet comes this early in the tunnel, with no exchange
+ * seen creating it, was set up before the capture began. */
+#define PRE_CAPTURE_NS 1000000000ull
 
 static bool is_child_exchange(const struct exchange *x)
 {
@@ -275,9 +278,14 @@ void rekeys_find(struct tunnel *tun, GArray *out)
 	for (guint j = first; j < out->len; j++) {
 		struct rekey *r = &g_array_index(out, struct rekey, j);
 		r->index = (int)(j - first) + 1;
-		for (int d = 0; d < 2; d++)
-			if (r->side[d].old_sa && r->side[d].old_age_s > r->age_s)
+		for (int d = 0; d < 2; d++) {
+			const struct esp_sa *old = r->side[d].old_sa;
+			if (old && r->side[d].old_age_s > r->age_s)
 				r->age_s = r->side[d].old_age_s;
+			/* no exchange created it, and it carried the tunnel's first packets */
+			if (old && !old->created_by && old->first_ns - tun->first_ns < PRE_CAPTURE_NS)
+				r->old_before_capture = true;
+		}
 		fill_spis_from_ike(tun, r, prev_of(out, first, j));
 		/* an SA no packet ever used was born when the previous rekey ended */
 		const struct rekey *prev = prev_of(out, first, j);

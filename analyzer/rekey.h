@@ -34,6 +34,8 @@ struct rekey {
 	struct exchange *exchange;        /* NULL: inferred from ESP alone */
 	uint64_t time_ns;                 /* exchange start, or the first packet on a new SPI */
 	double age_s;                     /* the old SA pair's age at the rekey; 0 = unknown */
+	bool old_before_capture;          /* an old SA was already in use when the capture began:
+					     its age and volume are lower bounds */
 	struct rekey_side side[2];        /* by enum dir */
 	enum rekey_cause cause;
 	enum cause_basis basis;

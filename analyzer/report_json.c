@@ -183,7 +183,7 @@ static void tunnel_json(FILE *f, const struct analysis *a, const struct tunnel_a
 	char cl[64], sv[64], verdict[512];
 	addr_format(&t->client, cl, sizeof(cl));
 	addr_format(&t->server, sv, sizeof(sv));
-	static const char *basis[] = { "unknown", "ike", "option" };
+	static const char *basis[] = { "unknown", "ike", "option", "nat", "rekey-initiator" };
 	fputc('{', f);
 	kv_u64(f, "tunnel", (uint64_t)t->index, &first);
 	kv_str(f, "client", cl, &first);

@@ -249,7 +249,8 @@ static void print_tunnel(const struct analysis *a, const struct tunnel_analysis 
 	addr_format(&t->client, cl, sizeof(cl));
 	addr_format(&t->server, sv, sizeof(sv));
 	static const char *basis[] = { "not identified: 'up' is from the lower address; use --client",
-				       "the IKE initiator", "--client" };
+				       "the IKE initiator", "--client", "the side behind a NAT",
+				       "the side that starts the rekey exchanges" };
 	fprintf(f, "\nTunnel %d: client %s <-> server %s%s\n  client: %s\n", t->index, cl, sv,
 		t->nat_port ? " (NAT-T)" : "", basis[t->client_basis]);
 	for (guint i = 0; i < t->ike_sas->len; i++) {

@@ -131,6 +131,7 @@ static struct tunnel *tunnel_new(struct tracker *t, const struct endpoint_key *k
 	tun->a = k->a;
 	tun->b = k->b;
 	tun->nat_port = k->nat_port;
+	tun->nat_side = -1;
 	tun->first_ns = tun->last_ns = ts;
 	tun->ike_sas = g_ptr_array_new_with_free_func(ike_sa_free);
 	tun->esp_sas = g_ptr_array_new_with_free_func(g_free);
@@ -175,6 +176,13 @@ static struct tunnel *tunnel_lookup(struct tracker *t, const struct frame *f, ui
 static int side_of(const struct tunnel *tun, const struct addr *src)
 {
 	return addr_cmp(src, &tun->a) == 0 ? 0 : 1;
+}
+
+static void note_nat_side(struct tunnel *tun, const struct frame *f)
+{
+	if (tun->nat_side >= 0 || !nat_port_of(f))
+		return;
+	tun->nat_side = side_of(tun, f->sport != 4500 ? &f->src : &f->dst);
 }
 
 /* ---- ESP ---- */
@@ -256,12 +264,15 @@ static struct esp_sa *track_esp(struct tracker *t, uint64_t ts, const struct fra
 		sa = g_hash_table_lookup(t->esp_by_key, &k);
 	}
 	struct tunnel *tun;
+	if (sa && sa != t->last_esp)
+		note_nat_side(sa->tunnel, f);
 	if (sa) {
 		tun = sa->tunnel;
 		if (ts > tun->last_ns)
 			tun->last_ns = ts;
 	} else {
 		tun = tunnel_lookup(t, f, ts, true);
+		note_nat_side(tun, f);
 		sa = esp_sa_new(t, tun, f, ts);
 	}
 	/* a reassembled datagram crossed the wire as its fragments */
@@ -383,6 +394,7 @@ static void track_ike(struct tracker *t, uint64_t ts, const struct frame *f, str
 	} else {
 		tun = ike_tunnel(t, ike, f, ts);
 	}
+	note_nat_side(tun, f);
 	tun->ike_messages++;
 	ike->messages++;
 	ike->last_ns = ts;
@@ -416,6 +428,8 @@ static void track_ike(struct tracker *t, uint64_t ts, const struct frame *f, str
 		x->initiator_sent_first = from_initiator;
 		snapshot_esp(x, tun);
 		g_ptr_array_add(ike->exchanges, x);
+		if (x->type == IKEV1_QUICK || x->type == IKEV2_CREATE_CHILD)
+			tun->child_starts[side_of(tun, &f->src)]++;
 	}
 	x->messages++;
 	x->end_ns = ts;
@@ -499,6 +513,15 @@ void tracker_finish(struct tracker *t)
 					break;
 				}
 			}
+		}
+		/* without the IKE SA's first message: a NAT hides clients, not
+		 * VPN servers; and the client (Windows) starts its rekeys */
+		if (tun->client_basis == CLIENT_UNKNOWN && tun->nat_side >= 0) {
+			tun->client_side = tun->nat_side;
+			tun->client_basis = CLIENT_FROM_NAT;
+		} else if (tun->client_basis == CLIENT_UNKNOWN && tun->child_starts[0] != tun->child_starts[1]) {
+			tun->client_side = tun->child_starts[0] > tun->child_starts[1] ? 0 : 1;
+			tun->client_basis = CLIENT_FROM_REKEYS;
 		}
 		tun->client = tun->client_side == 0 ? tun->a : tun->b;
 		tun->server = tun->client_side == 0 ? tun->b : tun->a;

@@ -19,9 +19,11 @@ enum dir { DIR_UP = 0, DIR_DOWN = 1 }; /* up = client -> server */
  * because the client may only become known from IKE seen later. */
 
 enum client_basis {
-	CLIENT_UNKNOWN,    /* no IKE seen: "up" is the lower address -> higher */
+	CLIENT_UNKNOWN,    /* nothing tells: "up" is the lower address -> higher */
 	CLIENT_FROM_IKE,   /* initiator of the first IKE SA */
-	CLIENT_FROM_OPTION /* --client */
+	CLIENT_FROM_OPTION,/* --client */
+	CLIENT_FROM_NAT,   /* the side behind a NAT (UDP 4500 from another port) */
+	CLIENT_FROM_REKEYS /* the side that starts the Quick Modes / CREATE_CHILD_SAs */
 };
 
 struct tunnel;
@@ -135,6 +137,8 @@ struct tunnel {
 	int index;                      /* from 1, in order of first packet */
 	struct addr a, b;               /* a < b (memcmp) */
 	uint16_t nat_port;              /* the client's NAT-mapped UDP port for 4500, 0 if none */
+	int nat_side;                   /* side whose port was NAT-mapped, -1 if none */
+	unsigned child_starts[2];       /* child-SA exchanges begun, per side */
 	struct addr client, server;
 	int client_side;                /* 0: a is the client, 1: b; valid after tracker_finish() */
 	enum client_basis client_basis;
