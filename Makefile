@@ -29,10 +29,12 @@ GEN_SRC  := $(wildcard samples/*.c)
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all deps check check-run demo samples bench bench-data install clean
-all: esprekey $(if $(GEN_SRC),samples/mkcapture)
+# With SANITIZE=1 the binary stays in build-san/ and ./esprekey is left alone.
+all: $(if $(filter 1,$(SANITIZE)),$(BUILD)/esprekey,esprekey) $(if $(GEN_SRC),samples/mkcapture)
 
-esprekey: $(BUILD)/esprekey
-	cp $< $@
+# a rename, so a running ./esprekey is replaced rather than written into
+esprekey: build/esprekey
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/esprekey: $(BUILD)/analyzer/main.o $(BUILD)/libesprekey.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -63,7 +65,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run: all $(TEST_BIN)
-	BUILD=$(BUILD) prove -f -e '' $(TEST_BIN) $(sort $(wildcard tests/e2e/*.t))
+	ESPREKEY=$(CURDIR)/$(BUILD)/esprekey prove -f -e '' $(TEST_BIN) $(sort $(wildcard tests/e2e/*.t))
 
 demo: deps
 	@$(MAKE) --no-print-directory all

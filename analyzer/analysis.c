@@ -66,10 +66,21 @@ bool analysis_read(struct analysis *a, const char *path, char **err)
 	frag_table_expire(a->frags, UINT64_MAX);
 	in->frames = cap.frames;
 	in->cut_short = cap.cut_short;
+	if (rc < 0 && cap.frames == 0) {
+		*err = g_strdup(cap.error);
+		capture_close(&cap);
+		return false;
+	}
 	if (rc < 0 || cap.cut_short)
 		in->note = g_strdup(cap.error);
 	capture_close(&cap);
 	return true;
+}
+
+static gint cmp_double(gconstpointer a, gconstpointer b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
 }
 
 uint64_t tunnel_lifetime_kb(const struct tunnel_analysis *ta, const struct options *o, bool *negotiated)
@@ -90,6 +101,51 @@ struct series *tunnel_series(struct tunnel *tun, struct series pair[2], enum dir
 	return &pair[d == DIR_UP ? tun->client_side : !tun->client_side];
 }
 
+uint64_t tunnel_lifetime_s(const struct tunnel_analysis *ta, const struct options *o)
+{
+	for (guint i = 0; i < ta->tun->esp_sas->len; i++) {
+		const struct esp_sa *sa = g_ptr_array_index(ta->tun->esp_sas, i);
+		if (sa->life_seconds)
+			return sa->life_seconds;
+	}
+	return o->lifetime_s;
+}
+
+/* A longer byte lifetime only helps when the rekeys are volume-triggered;
+ * scale the lifetime that explains them: negotiated, assumed or inferred. */
+static uint64_t whatif_lifetime_kb(const struct tunnel_analysis *ta, const struct options *o)
+{
+	unsigned volume = 0;
+	GArray *kb = g_array_new(FALSE, FALSE, sizeof(double));
+	for (guint i = 0; i < ta->rekeys->len; i++) {
+		const struct rekey *r = &g_array_index(ta->rekeys, struct rekey, i);
+		if (r->cause != CAUSE_VOLUME)
+			continue;
+		volume++;
+		const struct rekey_side *s = &r->side[r->side[DIR_DOWN].trigger_esp_bytes >
+						       r->side[DIR_UP].trigger_esp_bytes];
+		double v = (double)s->trigger_esp_bytes / 1000;
+		g_array_append_val(kb, v);
+	}
+	uint64_t out = 0;
+	bool negotiated;
+	if (volume && volume * 2 >= ta->rekeys->len) {
+		uint64_t known = tunnel_lifetime_kb(ta, o, &negotiated);
+		const struct rekey *r0 = NULL;
+		for (guint i = 0; i < ta->rekeys->len && !r0; i++)
+			if (g_array_index(ta->rekeys, struct rekey, i).cause == CAUSE_VOLUME)
+				r0 = &g_array_index(ta->rekeys, struct rekey, i);
+		if (r0->basis == BASIS_INFERRED && !negotiated) {
+			g_array_sort(kb, cmp_double);
+			out = (uint64_t)g_array_index(kb, double, kb->len / 2);
+		} else {
+			out = known;
+		}
+	}
+	g_array_free(kb, TRUE);
+	return out;
+}
+
 static void correlate_tunnel(struct tunnel_analysis *ta, const struct options *o, struct dip_result dips[2],
 			     struct corr_result *out)
 {
@@ -107,9 +163,8 @@ static void correlate_tunnel(struct tunnel_analysis *ta, const struct options *o
 	struct corr_params cp;
 	corr_params_default(&cp);
 	cp.after_ns = o->corr_window_ns;
-	bool negotiated;
-	cp.lifetime_kb = tunnel_lifetime_kb(ta, o, &negotiated);
-	cp.lifetime_s = o->lifetime_s;
+	cp.lifetime_kb = whatif_lifetime_kb(ta, o);
+	cp.lifetime_s = tunnel_lifetime_s(ta, o);
 	const struct dip_result *dirs[2] = { &dips[DIR_UP], &dips[DIR_DOWN] };
 	correlate(dirs, 2, times, n, &cp, out);
 	for (guint i = 0; i < n && out == &ta->corr && ta->corr.rekeys; i++) {

@@ -58,6 +58,8 @@ const struct rekey *gdip_rekey(const struct tunnel_analysis *ta, int d, size_t k
 struct series *tunnel_series(struct tunnel *tun, struct series pair[2], enum dir d);
 /* The byte lifetime in force: negotiated if any SA learned one, else assumed. */
 uint64_t tunnel_lifetime_kb(const struct tunnel_analysis *ta, const struct options *o, bool *negotiated);
+/* The time lifetime in force: negotiated if any SA learned one, else assumed. */
+uint64_t tunnel_lifetime_s(const struct tunnel_analysis *ta, const struct options *o);
 
 /* Seconds since the capture start, for reports. */
 double analysis_rel_s(const struct analysis *a, uint64_t ts_ns);

@@ -82,17 +82,17 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 		{ "baseline", 0, 0, G_OPTION_ARG_STRING, &baseline,
 		  "Dip baseline: rolling median over this span on each side (default 3s)", "DURATION" },
 		{ "dip-threshold", 0, 0, G_OPTION_ARG_DOUBLE, &threshold,
-		  "A window is in a dip when this fraction below its baseline (default 0.3)", "F" },
+		  "A window is in a dip when it is this fraction or more below its baseline (default 0.3)", "F" },
 		{ "corr-window", 0, 0, G_OPTION_ARG_STRING, &corr,
 		  "A dip starting within this time after a rekey follows it (default 1s)", "DURATION" },
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out_dir,
 		  "Write rekeys.csv, sas.csv, throughput.csv, dips.csv into DIR", "DIR" },
 		{ "json", 'j', 0, G_OPTION_ARG_NONE, &o->json, "Print the analysis as JSON instead of text", NULL },
-		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No report on standard output (with --out)", NULL },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No text report on standard output (with --out or --json)", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->captures, NULL, "CAPTURE..." },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
-	GOptionContext *ctx = g_option_context_new("CAPTURE... - Phase 2 rekeys and throughput dips in IPsec captures");
+	GOptionContext *ctx = g_option_context_new("- Phase 2 rekeys and throughput dips in IPsec captures");
 	g_option_context_set_summary(ctx,
 		"Reads pcap/pcapng captures of IKE/ESP traffic (\"-\" = standard input; several files are\n"
 		"read as one capture, in the order given), finds every IPsec Phase 2 rekey, its cause,\n"
@@ -118,6 +118,8 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 		g_error_free(err);
 	} else if (!o->captures || !o->captures[0]) {
 		snprintf(msg, sizeof(msg), "no capture file given (try --help)");
+	} else if (o->quiet && !o->out_dir && !o->json) {
+		snprintf(msg, sizeof(msg), "--quiet without --out or --json would write nothing");
 	} else if (client && !parse_addr(client, &o->client)) {
 		snprintf(msg, sizeof(msg), "--client: '%s' is not an IPv4 or IPv6 address", client);
 	} else if (life_kb && (!parse_count(life_kb, &o->lifetime_kb) || o->lifetime_kb == 0)) {

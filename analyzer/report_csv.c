@@ -178,8 +178,8 @@ static void dips_csv(FILE *f, const struct analysis *a)
 	      "lost_bytes,rekey,rekey_delay_s\n", f);
 	for (guint i = 0; i < a->tunnels->len; i++) {
 		const struct tunnel_analysis *ta = g_ptr_array_index(a->tunnels, i);
-		for (int g = 0; g < (ta->has_goodput ? 2 : 1); g++)
-		for (int d = 0; d < 2; d++) {
+		for (int gd = 0; gd < 2 * (ta->has_goodput ? 2 : 1); gd++) {
+			int g = gd / 2, d = gd % 2;
 			const struct dip_result *dr = g ? &ta->gdips[d] : &ta->dips[d];
 			for (guint k = 0; k < dr->episodes->len; k++) {
 				const struct dip_episode *e = dip_episode_at(dr, k);

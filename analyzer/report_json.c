@@ -32,6 +32,16 @@ static void kv_u64(FILE *f, const char *k, uint64_t v, bool *first)
 	fprintf(f, "%llu", (unsigned long long)v);
 }
 
+/* 0 means "not known" for these, so it prints as null */
+static void kv_u64_or_null(FILE *f, const char *k, uint64_t v, bool *first)
+{
+	key(f, k, first);
+	if (v)
+		fprintf(f, "%llu", (unsigned long long)v);
+	else
+		fputs("null", f);
+}
+
 static void kv_num(FILE *f, const char *k, double v, bool *first)
 {
 	key(f, k, first);
@@ -92,8 +102,8 @@ static void sa_json(FILE *f, const struct analysis *a, const struct esp_sa *sa)
 	kv_u64(f, "seq_reordered", sa->seq_reordered, &first);
 	kv_spi(f, "successor_spi", sa->successor, &first);
 	kv_u64(f, "late_packets", sa->late_packets, &first);
-	kv_u64(f, "life_kbytes", sa->life_kbytes, &first);
-	kv_u64(f, "life_seconds", sa->life_seconds, &first);
+	kv_u64_or_null(f, "life_kbytes", sa->life_kbytes, &first);
+	kv_u64_or_null(f, "life_seconds", sa->life_seconds, &first);
 	kv_time_if(f, a, "deleted", sa->deleted_ns, sa->deleted_ns != 0, &first);
 	kv_u64(f, "packets_after_delete", sa->packets_after_delete, &first);
 	kv_u64(f, "decrypted", sa->decrypted, &first);
@@ -154,17 +164,21 @@ static void rekey_json(FILE *f, const struct analysis *a, const struct rekey *r)
 	fputc('}', f);
 }
 
-static void dip_json(FILE *f, const struct analysis *a, const struct tunnel_analysis *ta, int d, guint k)
+static void dip_json(FILE *f, const struct analysis *a, const struct tunnel_analysis *ta, bool goodput, int d,
+		     guint k)
 {
-	const struct dip_episode *e = dip_episode_at(&ta->dips[d], k);
-	const struct rekey *r = dip_rekey(ta, d, k);
+	const struct dip_episode *e = dip_episode_at(goodput ? &ta->gdips[d] : &ta->dips[d], k);
+	const struct rekey *r = goodput ? gdip_rekey(ta, d, k) : dip_rekey(ta, d, k);
 	bool first = true;
 	fputc('{', f);
 	kv_str(f, "dir", dir_name[d], &first);
+	kv_str(f, "series", goodput ? "goodput" : "esp", &first);
 	kv_u64(f, "dip", k + 1, &first);
 	kv_time(f, a, "start", e->start_ns, &first);
 	kv_num(f, "duration_s", (double)e->duration_ns / 1e9, &first);
 	kv_num(f, "depth", e->depth, &first);
+	kv_num(f, "max_depth", e->max_depth, &first);
+	kv_num(f, "min_mbps", e->min_bps / 1e6, &first);
 	kv_num(f, "baseline_mbps", e->baseline_bps / 1e6, &first);
 	kv_num(f, "mean_mbps", e->mean_bps / 1e6, &first);
 	kv_u64(f, "lost_bytes", e->lost_bytes, &first);
@@ -217,13 +231,17 @@ static void tunnel_json(FILE *f, const struct analysis *a, const struct tunnel_a
 	key(f, "dips", &first);
 	fputc('[', f);
 	any = false;
-	for (int d = 0; d < 2; d++)
-		for (guint k = 0; k < ta->dips[d].episodes->len; k++) {
-			if (any)
-				fputc(',', f);
-			any = true;
-			dip_json(f, a, ta, d, k);
+	for (int g = 0; g < (ta->has_goodput ? 2 : 1); g++) {
+		for (int d = 0; d < 2; d++) {
+			const struct dip_result *dr = g ? &ta->gdips[d] : &ta->dips[d];
+			for (guint k = 0; k < dr->episodes->len; k++) {
+				if (any)
+					fputc(',', f);
+				any = true;
+				dip_json(f, a, ta, g, d, k);
+			}
 		}
+	}
 	fputs("]", f);
 	const struct corr_result *c = &ta->corr;
 	key(f, "correlation", &first);
@@ -233,7 +251,8 @@ static void tunnel_json(FILE *f, const struct analysis *a, const struct tunnel_a
 	kv_u64(f, "rekeys_followed_by_dip", c->hit_rekeys, &f2);
 	kv_num(f, "random_rate", c->random_rate, &f2);
 	kv_num(f, "lift", c->lift, &f2);
-	kv_num(f, "p_value", c->p_value, &f2);
+	key(f, "p_value", &f2);
+	fprintf(f, "%.6g", c->p_value);
 	kv_u64(f, "linked_lost_bytes", c->linked_lost_total, &f2);
 	kv_u64(f, "unlinked_lost_bytes", c->unlinked_lost_total, &f2);
 	kv_num(f, "loss_share", c->loss_share_total, &f2);

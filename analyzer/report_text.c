@@ -251,8 +251,12 @@ static void print_tunnel(const struct analysis *a, const struct tunnel_analysis 
 	static const char *basis[] = { "not identified: 'up' is from the lower address; use --client",
 				       "the IKE initiator", "--client", "the side behind a NAT",
 				       "the side that starts the rekey exchanges" };
-	fprintf(f, "\nTunnel %d: client %s <-> server %s%s\n  client: %s\n", t->index, cl, sv,
-		t->nat_port ? " (NAT-T)" : "", basis[t->client_basis]);
+	bool in_udp = false;
+	for (guint i = 0; i < t->esp_sas->len && !in_udp; i++)
+		in_udp = ((const struct esp_sa *)g_ptr_array_index(t->esp_sas, i))->in_udp;
+	fprintf(f, "\nTunnel %d: client %s <-> server %s%s%s\n  client: %s\n", t->index, cl, sv,
+		in_udp ? ", ESP in UDP 4500" : "", t->nat_side >= 0 ? ", client behind NAT" : "",
+		basis[t->client_basis]);
 	for (guint i = 0; i < t->ike_sas->len; i++) {
 		const struct ike_sa *ike = g_ptr_array_index(t->ike_sas, i);
 		unsigned counts[256] = { 0 };
@@ -296,6 +300,9 @@ static void print_keys(const struct analysis *a, FILE *f)
 		   "IKE messages decrypted %llu, not %llu\n",
 		kc.esp, kc.esp_derived, kc.ikev1, kc.ikev1_skeyid_d, kc.ikev2, (unsigned long long)d->ike_decrypted,
 		(unsigned long long)d->ike_failed);
+	if (kc.masked)
+		fprintf(f, "  %u 'show ipsec sa' blocks had masked keys (** **): the router prints them only on its "
+			   "serial console\n", kc.masked);
 	GPtrArray *notes = decryptor_notes(d);
 	if (notes->len)
 		fprintf(f, "Not decrypted:\n");

@@ -295,7 +295,10 @@ bool keystore_load_file(struct keystore *ks, const char *path, GError **err)
 	gsize len = 0;
 	GError *e = NULL;
 	if (!g_file_get_contents(path, &text, &len, &e)) {
-		g_set_error_literal(err, KEYS_ERROR, KEYS_ERROR_IO, e->message);
+		/* GLib's own message quotes the name with curly quotes; keep the
+		 * FILE: what-is-wrong shape of every other key error */
+		g_set_error(err, KEYS_ERROR, KEYS_ERROR_IO, "%s: cannot read: %s", path,
+			    g_strerror(e->code == G_FILE_ERROR_NOENT ? ENOENT : e->code == G_FILE_ERROR_ACCES ? EACCES : EIO));
 		g_error_free(e);
 		return false;
 	}

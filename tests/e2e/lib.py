@@ -7,7 +7,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.environ.get("ESPREKEY_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
-ESPREKEY = os.path.join(ROOT, "esprekey")
+ESPREKEY = os.environ.get("ESPREKEY", os.path.join(ROOT, "esprekey"))
 
 
 class Tap:
