@@ -128,6 +128,9 @@ void decrypt_esp(struct decryptor *d, struct esp_sa *sa, const struct frame *f, 
 		if (k) {
 			sa->crypto = esp_crypto_open(k);
 			sa->key_source = k->source;
+			sa->esn = k->esn;
+			sa->esn_high = k->esn_high;
+			sa->esn_last_low = f->seq;
 		}
 	}
 	if (!sa->crypto) {
@@ -139,9 +142,16 @@ void decrypt_esp(struct decryptor *d, struct esp_sa *sa, const struct frame *f, 
 		d->esp_not_captured++;
 		return;
 	}
+	/* the low 32 bits wrapping means the (untransmitted) high half moved on */
+	if (sa->esn) {
+		if (f->seq < sa->esn_last_low && sa->esn_last_low - f->seq > 0x80000000u)
+			sa->esn_high++;
+		sa->esn_last_low = f->seq;
+	}
 	size_t n = 0;
 	uint8_t next_header = 0;
-	enum esp_verdict v = esp_crypto_decrypt(sa->crypto, f->esp, f->esp_len, 0, d->plain, &n, &next_header);
+	enum esp_verdict v =
+		esp_crypto_decrypt(sa->crypto, f->esp, f->esp_len, sa->esn_high, d->plain, &n, &next_header);
 	switch (v) {
 	case ESP_OK:
 		break;

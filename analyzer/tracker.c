@@ -383,6 +383,16 @@ static void track_ike(struct tracker *t, uint64_t ts, const struct frame *f, str
 		t->anomalies[an]++;
 		return;
 	}
+	/* walk the cleartext payload chain only to count what is wrong with it */
+	struct isakmp_iter it;
+	struct isakmp_payload pl;
+	an = isakmp_iter_msg(&it, f->ike, f->ike_caplen, f->ike_len, &h);
+	while (isakmp_iter_next(&it, &pl))
+		;
+	if (an == AN_NONE)
+		an = it.anomaly;
+	if (an != AN_NONE)
+		t->anomalies[an]++;
 
 	uint64_t key;
 	memcpy(&key, h.spi_i, 8);

@@ -127,6 +127,8 @@ struct esp_sa {
 	void *crypto;                   /* struct esp_crypto *, opened once per SA */
 	const char *key_source;
 	uint64_t key_generation;        /* key store generation last looked up in */
+	bool esn;                       /* 64-bit sequence numbers: the ICV covers the high half */
+	uint32_t esn_high, esn_last_low;
 	uint64_t decrypted, icv_failures, bad_padding, decrypt_errors, not_captured, plaintext_bytes;
 	/* lifetime learned from IKE; 0 = unknown */
 	uint64_t life_seconds, life_kbytes;
