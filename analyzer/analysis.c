@@ -1,5 +1,6 @@
 #include "analyzer/analysis.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "analyzer/capture.h"
@@ -137,7 +138,10 @@ static uint64_t whatif_lifetime_kb(const struct tunnel_analysis *ta, const struc
 				r0 = &g_array_index(ta->rekeys, struct rekey, i);
 		if (r0->basis == BASIS_INFERRED && !negotiated) {
 			g_array_sort(kb, cmp_double);
-			out = (uint64_t)g_array_index(kb, double, kb->len / 2);
+			/* an inferred volume is no setting: two significant digits */
+			double v = g_array_index(kb, double, kb->len / 2);
+			double unit = pow(10, floor(log10(v)) - 1);
+			out = (uint64_t)(round(v / unit) * unit);
 		} else {
 			out = known;
 		}
@@ -227,6 +231,7 @@ void analysis_finish(struct analysis *a)
 	dip_params_default(&dp);
 	dp.baseline_ns = o->baseline_ns;
 	dp.threshold = o->dip_threshold;
+	dp.end_ns = a->tracker.last_ns;
 	for (guint i = 0; i < a->tracker.tunnels->len; i++) {
 		struct tunnel *tun = g_ptr_array_index(a->tracker.tunnels, i);
 		struct tunnel_analysis *ta = g_new0(struct tunnel_analysis, 1);

@@ -12,6 +12,7 @@ void dip_params_default(struct dip_params *p)
 	p->idle_fraction = DIP_DEFAULT_IDLE_FRACTION;
 	p->min_bps = DIP_DEFAULT_MIN_BPS;
 	p->max_gap_ns = DIP_DEFAULT_MAX_GAP_NS;
+	p->end_ns = 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -166,6 +167,10 @@ void dips_find(const struct series *s, const struct dip_params *p, struct dip_re
 		dip_params_default(&def);
 		p = &def;
 	}
+	/* the window the capture ends in is only partly observed: a low count
+	 * there is no dip */
+	if (p->end_ns > s->t0_ns && n > (p->end_ns - s->t0_ns) / s->window_ns)
+		n = (size_t)((p->end_ns - s->t0_ns) / s->window_ns);
 	memset(out, 0, sizeof *out);
 	out->t0_ns = s->t0_ns;
 	out->window_ns = s->window_ns;

@@ -27,6 +27,7 @@ struct dip_params {
 	double idle_fraction;  /* idle: baseline < idle_fraction * busy median ... */
 	double min_bps;        /* ... or baseline below this rate; also what "busy" means */
 	uint64_t max_gap_ns;   /* dip windows this close (non-dip time between) form one episode */
+	uint64_t end_ns;       /* the capture's end: windows not wholly before it are left out; 0 = none */
 };
 
 void dip_params_default(struct dip_params *p);

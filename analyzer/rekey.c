@@ -296,6 +296,28 @@ void rekeys_find(struct tunnel *tun, GArray *out)
 	g_ptr_array_free(xs, TRUE);
 }
 
+enum ike_sa_origin ike_sa_origin_of(const struct ike_sa *ike)
+{
+	if (ike->index == 1)
+		return IKE_SA_FIRST;
+	if (ike->exchanges->len == 0)
+		return IKE_SA_UNSEEN;
+	const struct exchange *first = g_ptr_array_index(ike->exchanges, 0);
+	if (first->type == IKEV1_MAIN || first->type == IKEV1_AGGRESSIVE || first->type == IKEV2_SA_INIT)
+		return IKE_SA_REAUTH;
+	return ike->version == 2 ? IKE_SA_REKEYED : IKE_SA_UNSEEN;
+}
+
+const char *ike_sa_origin_name(enum ike_sa_origin o)
+{
+	switch (o) {
+	case IKE_SA_FIRST: return "first";
+	case IKE_SA_REKEYED: return "ike-rekey";
+	case IKE_SA_REAUTH: return "reauth-or-reconnect";
+	default: return "unseen";
+	}
+}
+
 const char *rekey_cause_name(enum rekey_cause c)
 {
 	switch (c) {

@@ -55,6 +55,16 @@ struct rekey_config {
 void rekeys_find(struct tunnel *tun, GArray *out);
 void rekeys_classify(GArray *rekeys, const struct rekey_config *cfg);
 
+/* How a tunnel's later IKE SA came to be. */
+enum ike_sa_origin {
+	IKE_SA_FIRST,        /* the tunnel's first IKE SA */
+	IKE_SA_REKEYED,      /* IKEv2: rekeyed with CREATE_CHILD_SA, no IKE_SA_INIT */
+	IKE_SA_REAUTH,       /* a new Main/Aggressive Mode or IKE_SA_INIT: re-authentication or reconnect */
+	IKE_SA_UNSEEN,       /* its start is not in the capture */
+};
+enum ike_sa_origin ike_sa_origin_of(const struct ike_sa *ike);
+const char *ike_sa_origin_name(enum ike_sa_origin o);
+
 const char *rekey_cause_name(enum rekey_cause c);
 const char *cause_basis_name(enum cause_basis b);
 /* An ESP SA's exchange-of-creation end, else its first packet. */

@@ -203,7 +203,31 @@ static void tunnel_json(FILE *f, const struct analysis *a, const struct tunnel_a
 	kv_str(f, "client", cl, &first);
 	kv_str(f, "server", sv, &first);
 	kv_str(f, "client_from", basis[t->client_basis], &first);
-	kv_u64(f, "ike_sas", t->ike_sas->len, &first);
+	key(f, "ike_sas", &first);
+	fputc('[', f);
+	for (guint i = 0; i < t->ike_sas->len; i++) {
+		const struct ike_sa *ike = g_ptr_array_index(t->ike_sas, i);
+		char spi[40];
+		bool f2 = true;
+		if (i)
+			fputc(',', f);
+		fputc('{', f);
+		kv_u64(f, "ike_sa", (uint64_t)ike->index, &f2);
+		kv_u64(f, "version", ike->version, &f2);
+		for (int j = 0; j < 8; j++)
+			snprintf(spi + 2 * j, 3, "%02x", ike->spi_i[j]);
+		kv_str(f, "spi_i", spi, &f2);
+		for (int j = 0; j < 8; j++)
+			snprintf(spi + 2 * j, 3, "%02x", ike->spi_r[j]);
+		kv_str(f, "spi_r", spi, &f2);
+		kv_str(f, "origin", ike_sa_origin_name(ike_sa_origin_of(ike)), &f2);
+		kv_time(f, a, "first", ike->first_ns, &f2);
+		kv_time(f, a, "last", ike->last_ns, &f2);
+		kv_u64(f, "messages", ike->messages, &f2);
+		kv_u64(f, "exchanges", ike->exchanges->len, &f2);
+		fputc('}', f);
+	}
+	fputc(']', f);
 	tunnel_verdict(a, ta, verdict, sizeof(verdict));
 	kv_str(f, "verdict", verdict, &first);
 	key(f, "sas", &first);

@@ -272,8 +272,11 @@ static void print_tunnel(const struct analysis *a, const struct tunnel_analysis 
 			if (counts[ty])
 				fprintf(f, " %u %s", counts[ty], exchange_name(ike->version, (uint8_t)ty));
 		fputc('\n', f);
+		static const char *origin[] = { "", "an IKE SA rekey (CREATE_CHILD_SA)",
+						"a new Main Mode / IKE_SA_INIT: re-authentication or a reconnect",
+						"its start is not in the capture" };
 		if (i > 0)
-			fprintf(f, "    (a new IKE SA between the same peers: an IKE SA rekey or a reconnect)\n");
+			fprintf(f, "    (Phase 1, not a Phase 2 rekey: %s)\n", origin[ike_sa_origin_of(ike)]);
 	}
 	print_sas(a, ta, f);
 	print_rekeys(a, ta, f);
@@ -325,10 +328,11 @@ void report_text(const struct analysis *a, FILE *f)
 	if (t->have_time)
 		fprintf(f, "Time: %s to %s (%.3f s)\n", fmt_iso(t->first_ns, t0, sizeof(t0)),
 			fmt_iso(t->last_ns, t1, sizeof(t1)), analysis_rel_s(a, t->last_ns));
-	unsigned rekeys = 0, dips = 0, linked = 0;
+	unsigned rekeys = 0, dips = 0, linked = 0, phase1 = 0;
 	for (guint i = 0; i < a->tunnels->len; i++) {
 		const struct tunnel_analysis *ta = g_ptr_array_index(a->tunnels, i);
 		rekeys += ta->rekeys->len;
+		phase1 += ta->tun->ike_sas->len > 1 ? ta->tun->ike_sas->len - 1 : 0;
 		for (int d = 0; d < 2; d++) {
 			dips += ta->dips[d].episodes->len;
 			linked += (unsigned)ta->corr.linked_dips[d];
@@ -337,8 +341,10 @@ void report_text(const struct analysis *a, FILE *f)
 	fprintf(f, "Frames: %llu; ESP %llu, IKE %llu, NAT-T keepalives %llu, other IP %llu\n",
 		(unsigned long long)t->frames, (unsigned long long)t->esp_frames, (unsigned long long)t->ike_frames,
 		(unsigned long long)t->keepalive_frames, (unsigned long long)t->other_ip_frames);
-	fprintf(f, "Summary: %u tunnel%s, %u Phase 2 rekey%s, %u dip%s (%u after a rekey)\n", a->tunnels->len,
-		a->tunnels->len == 1 ? "" : "s", rekeys, rekeys == 1 ? "" : "s", dips, dips == 1 ? "" : "s", linked);
+	fprintf(f, "Summary: %u tunnel%s, %u Phase 2 rekey%s, %u new IKE SA%s (Phase 1 rekeys or reconnects), "
+		   "%u dip%s (%u after a rekey)\n",
+		a->tunnels->len, a->tunnels->len == 1 ? "" : "s", rekeys, rekeys == 1 ? "" : "s", phase1,
+		phase1 == 1 ? "" : "s", dips, dips == 1 ? "" : "s", linked);
 	for (guint i = 0; i < a->tunnels->len; i++) {
 		char verdict[512];
 		const struct tunnel_analysis *ta = g_ptr_array_index(a->tunnels, i);
