@@ -57,21 +57,18 @@ struct slider {
 	const uint32_t *rank;
 	size_t n;
 	size_t zeros; /* windows of the span before the series */
-	size_t span;  /* windows the span holds: it shrinks past the series' end */
 };
 
-/* Before the capture counts as empty, so a transfer's ramp-up is no dip; past
- * its end the span just shrinks, because a capture stopped mid-transfer says
- * nothing about a drop, and a dip in its last seconds must still show. */
+/* Before the capture counts as empty, so a transfer's ramp-up is no dip.
+ * Past its end the last window's level goes on: a capture stopped in the
+ * middle of a transfer keeps a baseline for its last seconds, and one that
+ * outlasted its transfer stays idle there. */
 static void slide(struct slider *sl, ptrdiff_t j, int32_t d)
 {
-	if ((size_t)j >= sl->n && j >= 0)
-		return;
-	sl->span += (size_t)(ptrdiff_t)d;
 	if (j < 0)
 		sl->zeros += (size_t)(ptrdiff_t)d;
 	else
-		fw_add(&sl->fw, sl->rank[j], d);
+		fw_add(&sl->fw, sl->rank[(size_t)j < sl->n ? (size_t)j : sl->n - 1], d);
 }
 
 static uint64_t busy_median_of(const uint64_t *sorted, size_t n, uint64_t min_bytes)
@@ -115,7 +112,7 @@ static void compute_baseline(const uint64_t *v, size_t n, size_t h, uint64_t *so
 	for (ptrdiff_t j = -(ptrdiff_t)h; j <= (ptrdiff_t)h; j++)
 		slide(&sl, j, +1);
 	for (size_t i = 0; i < n; i++) {
-		size_t k = sl.span / 2 + 1; /* the median (the upper one of an even span) */
+		size_t k = h + 1; /* the span always holds 2h+1 windows */
 		baseline[i] = k <= sl.zeros ? 0 : uniq[fw_kth(&sl.fw, k - sl.zeros)];
 		slide(&sl, (ptrdiff_t)i - (ptrdiff_t)h, -1);
 		slide(&sl, (ptrdiff_t)(i + h + 1), +1);

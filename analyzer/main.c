@@ -3,9 +3,11 @@
 #include <stdlib.h>
 
 #include "analyzer/analysis.h"
+#include "analyzer/batch.h"
 #include "analyzer/options.h"
 #include "analyzer/report.h"
 #include "analyzer/secrets.h"
+#include "keys/esp_crypto.h"
 #include "keys/keystore.h"
 
 /* Key files, then ESP keys carried in the captures themselves. 0 or 2. */
@@ -56,6 +58,12 @@ int main(int argc, char **argv)
 	struct options opt;
 	if (!options_parse(&opt, &argc, &argv))
 		return 2;
+	esprekey_gcrypt_init();
+	if (opt.batch) {
+		int status = batch_run(&opt);
+		options_free(&opt);
+		return status;
+	}
 
 	struct keystore *keys = NULL;
 	char *err = NULL;

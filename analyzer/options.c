@@ -64,9 +64,11 @@ static bool parse_count(const char *s, uint64_t *v)
 bool options_parse(struct options *o, int *argc, char ***argv)
 {
 	char *client = NULL, *window = NULL, *baseline = NULL, *corr = NULL;
-	char *life_kb = NULL, *life_s = NULL;
+	char *life_kb = NULL, *life_s = NULL, *shard = NULL;
 	double threshold = 0.3;
+	int consumed = 0;
 	memset(o, 0, sizeof(*o));
+	o->jobs = 1;
 	GOptionEntry entries[] = {
 		{ "keys", 'k', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->key_files,
 		  "Key file (Wireshark esp_sa / ikev1_decryption_table / ikev2_decryption_table lines, "
@@ -87,7 +89,13 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 		  "A dip starting within this time after a rekey follows it (default 1s)", "DURATION" },
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out_dir,
 		  "Write rekeys.csv, sas.csv, throughput.csv, dips.csv into DIR", "DIR" },
-		{ "json", 'j', 0, G_OPTION_ARG_NONE, &o->json, "Print the analysis as JSON instead of text", NULL },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print the analysis as JSON instead of text", NULL },
+		{ "batch", 'b', 0, G_OPTION_ARG_NONE, &o->batch,
+		  "Analyze each capture on its own (directories: every .pcap/.pcapng/.cap[.gz] under them); "
+		  "one summary line each, and with --out a folder each plus batch.csv", NULL },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs, "With --batch: analyze N captures at once (default 1; 0 = one per CPU)", "N" },
+		{ "shard", 0, 0, G_OPTION_ARG_STRING, &shard,
+		  "With --batch: only every N-th capture in path order, starting with the K-th (1 <= K <= N)", "K/N" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No text report on standard output (with --out or --json)", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->captures, NULL, "CAPTURE..." },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -126,6 +134,14 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 		snprintf(msg, sizeof(msg), "--lifetime-kb: '%s' is not a positive whole number", life_kb);
 	} else if (life_s && (!parse_count(life_s, &o->lifetime_s) || o->lifetime_s == 0)) {
 		snprintf(msg, sizeof(msg), "--lifetime-s: '%s' is not a positive whole number", life_s);
+	} else if (shard && (sscanf(shard, "%u/%u%n", &o->shard_index, &o->shard_count, &consumed) != 2 ||
+			     shard[consumed] || o->shard_count == 0 || o->shard_index < 1 ||
+			     o->shard_index > o->shard_count)) {
+		snprintf(msg, sizeof(msg), "--shard: '%s' is not K/N with 1 <= K <= N", shard);
+	} else if ((shard || o->jobs != 1) && !o->batch) {
+		snprintf(msg, sizeof(msg), "--jobs and --shard go with --batch");
+	} else if (o->jobs < 0) {
+		snprintf(msg, sizeof(msg), "--jobs: %d is not 0 or more", o->jobs);
 	} else if (!(threshold > 0 && threshold < 1)) {
 		snprintf(msg, sizeof(msg), "--dip-threshold: %g is not between 0 and 1", threshold);
 	}
@@ -139,6 +155,9 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 	g_free(corr);
 	g_free(life_kb);
 	g_free(life_s);
+	g_free(shard);
+	if (o->jobs == 0)
+		o->jobs = (int)g_get_num_processors();
 	if (msg[0]) {
 		fprintf(stderr, "esprekey: %s\n", msg);
 		options_free(o);

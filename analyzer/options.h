@@ -2,6 +2,7 @@
 #ifndef ESPREKEY_OPTIONS_H
 #define ESPREKEY_OPTIONS_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,8 +19,12 @@ struct options {
 	double dip_threshold;
 	uint64_t corr_window_ns;
 	char *out_dir;
-	bool json;
-	bool quiet;               /* no text report (with --out or --json) */
+	/* gboolean: GOptionContext writes an int through these */
+	gboolean json;
+	gboolean quiet;           /* no text report (with --out or --json) */
+	gboolean batch;           /* each capture (and every capture under a directory) on its own */
+	int jobs;                 /* worker threads for --batch */
+	unsigned shard_index, shard_count; /* --shard K/N: every N-th capture from the K-th; 0 = all */
 };
 
 /* Parses argv; on a usage error prints one line to stderr and returns false. */

@@ -287,11 +287,11 @@ static void test_longest_dip(void)
 }
 
 /* The sliding median itself, h = 2: before the start counts as empty, past
- * the end the span shrinks (upper median of an even span). */
+ * the end the last window's value goes on. */
 static void test_baseline_values(void)
 {
 	uint64_t v[] = { 10 * F, 20 * F, 30 * F, 40 * F, 50 * F };
-	uint64_t want[] = { 10 * F, 20 * F, 30 * F, 40 * F, 40 * F };
+	uint64_t want[] = { 10 * F, 20 * F, 30 * F, 40 * F, 50 * F };
 	struct dip_params p;
 	struct series s;
 	struct dip_result r;
@@ -313,7 +313,7 @@ static void test_baseline_values(void)
 	g_assert_cmpuint(r.half_span, ==, 1);
 	g_assert_cmpuint(baseline_at(&r, 0), ==, 10 * F);
 	g_assert_cmpuint(baseline_at(&r, 2), ==, 30 * F);
-	g_assert_cmpuint(baseline_at(&r, 4), ==, 50 * F); /* span 40, 50: the upper median */
+	g_assert_cmpuint(baseline_at(&r, 4), ==, 50 * F); /* 40, 50, 50 (the last one goes on) */
 	dip_result_free(&r);
 	series_free(&s);
 }
@@ -364,8 +364,9 @@ static void test_empty_and_one(void)
 	dips_find(&s, NULL, &r);
 	g_assert_cmpuint(r.n_windows, ==, 1);
 	g_assert_cmpuint(r.episodes->len, ==, 0);
-	g_assert_cmpuint(baseline_at(&r, 0), ==, 0); /* 30 empty windows each side */
-	g_assert_cmpuint(state_at(&r, 0), ==, DIP_STATE_IDLE);
+	/* 30 empty windows before it, its own level after: the median is its own */
+	g_assert_cmpuint(baseline_at(&r, 0), ==, F);
+	g_assert_cmpuint(state_at(&r, 0), ==, DIP_STATE_BUSY);
 	g_assert_cmpuint(r.total_bytes, ==, F);
 	dip_result_free(&r);
 	series_free(&s);
