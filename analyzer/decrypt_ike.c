@@ -21,6 +21,14 @@ struct ike_state {
 	bool have_transform;            /* from Main/Aggressive Mode, or guessed */
 };
 
+/* One IKE message that could not be decrypted, and why. */
+static void failed(struct decryptor *d, struct exchange *x, const char *why)
+{
+	decryptor_note(d, why);
+	x->detail.failed++;
+	d->ike_failed++;
+}
+
 static void note_spi_bytes(char *buf, size_t len, const uint8_t spi[8])
 {
 	snprintf(buf, len, "%02x%02x%02x%02x%02x%02x%02x%02x", spi[0], spi[1], spi[2], spi[3], spi[4], spi[5],
@@ -303,17 +311,13 @@ static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct trac
 	struct exchange *x = tr->exchange;
 	if (!st->k1 || !st->k1->ka_len) {
 		snprintf(why, sizeof(why), "IKEv1 SA %s: no ikev1_decryption_table key for this initiator cookie", cky);
-		decryptor_note(d, why);
-		x->detail.failed++;
-		d->ike_failed++;
+		failed(d, x, why);
 		return;
 	}
 	size_t len = h.length - ISAKMP_HDR_LEN;
 	if (h.length > f->ike_caplen || h.length < ISAKMP_HDR_LEN) {
 		snprintf(why, sizeof(why), "IKEv1 SA %s: a message was cut by the capture's snaplen", cky);
-		decryptor_note(d, why);
-		x->detail.failed++;
-		d->ike_failed++;
+		failed(d, x, why);
 		return;
 	}
 	if (!st->have_transform && guess_transform(st)) {
@@ -333,9 +337,7 @@ static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct trac
 			snprintf(why, sizeof(why), "IKEv1 SA %s: Main Mode not in the capture, so no Phase 1 IV", cky);
 		else
 			snprintf(why, sizeof(why), "IKEv1 SA %s: cannot decrypt (%s)", cky, ikev1_status_name(s));
-		decryptor_note(d, why);
-		x->detail.failed++;
-		d->ike_failed++;
+		failed(d, x, why);
 		return;
 	}
 	x->detail.decrypted++;
@@ -383,16 +385,12 @@ static void decrypt_v2(struct decryptor *d, struct tracker *t, const struct trac
 	struct exchange *x = tr->exchange;
 	if (!st->k2) {
 		snprintf(why, sizeof(why), "IKEv2 SA %s: no ikev2_decryption_table line for its SPIs", spis);
-		decryptor_note(d, why);
-		x->detail.failed++;
-		d->ike_failed++;
+		failed(d, x, why);
 		return;
 	}
 	if (h.length > f->ike_caplen) {
 		snprintf(why, sizeof(why), "IKEv2 SA %s: a message was cut by the capture's snaplen", spis);
-		decryptor_note(d, why);
-		x->detail.failed++;
-		d->ike_failed++;
+		failed(d, x, why);
 		return;
 	}
 	size_t n = 0;
@@ -401,9 +399,7 @@ static void decrypt_v2(struct decryptor *d, struct tracker *t, const struct trac
 						d->plain, &n);
 	if (v != IKEV2_OK) {
 		snprintf(why, sizeof(why), "IKEv2 SA %s: cannot decrypt (%s)", spis, ikev2_verdict_name(v));
-		decryptor_note(d, why);
-		x->detail.failed++;
-		d->ike_failed++;
+		failed(d, x, why);
 		return;
 	}
 	x->detail.decrypted++;

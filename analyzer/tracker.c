@@ -43,18 +43,7 @@ void addr_format(const struct addr *a, char *buf, size_t len)
 
 const char *exchange_name(uint8_t version, uint8_t type)
 {
-	switch (type) {
-	case IKEV1_MAIN: return "Main Mode";
-	case IKEV1_AGGRESSIVE: return "Aggressive Mode";
-	case IKEV1_INFO: return "Informational";
-	case IKEV1_TRANSACTION: return "Transaction";
-	case IKEV1_QUICK: return "Quick Mode";
-	case IKEV2_SA_INIT: return "IKE_SA_INIT";
-	case IKEV2_AUTH: return "IKE_AUTH";
-	case IKEV2_CREATE_CHILD: return "CREATE_CHILD_SA";
-	case IKEV2_INFO: return version == 2 ? "INFORMATIONAL" : "Informational";
-	default: return "other";
-	}
+	return isakmp_exchange_name(version, type);
 }
 
 static void exchange_free(gpointer p) { g_free(p); }

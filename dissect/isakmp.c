@@ -111,16 +111,16 @@ bool isakmp_iter_next(struct isakmp_iter *it, struct isakmp_payload *pl)
 const char *isakmp_exchange_name(uint8_t major_version, uint8_t exchange_type)
 {
 	switch (exchange_type) {
-	case ISAKMP_X_MAIN: return "Identity Protection (Main Mode)";
-	case ISAKMP_X_AGGRESSIVE: return "Aggressive";
+	case ISAKMP_X_MAIN: return "Main Mode";
+	case ISAKMP_X_AGGRESSIVE: return "Aggressive Mode";
 	case ISAKMP_X_INFO: return "Informational";
-	case ISAKMP_X_TRANSACTION: return "Transaction (Config Mode)";
+	case ISAKMP_X_TRANSACTION: return "Transaction";
 	case ISAKMP_X_QUICK: return "Quick Mode";
 	case IKEV2_X_SA_INIT: return "IKE_SA_INIT";
 	case IKEV2_X_AUTH: return "IKE_AUTH";
 	case IKEV2_X_CREATE_CHILD: return "CREATE_CHILD_SA";
-	case IKEV2_X_INFO: return major_version == 2 ? "INFORMATIONAL" : "exchange 37";
-	default: return "unknown exchange";
+	case IKEV2_X_INFO: return major_version == 2 ? "INFORMATIONAL" : "other";
+	default: return "other";
 	}
 }
 

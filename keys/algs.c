@@ -38,6 +38,15 @@ static const char *const esp_auth_names[ESP_AUTH_COUNT] = {
 	[ESP_AUTH_ANY_256] = "ANY 256 bit authentication [no checking]",
 };
 
+/* The index of `s` in a table of names, or -1. */
+static int name_index(const char *const *names, unsigned n, const char *s)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (names[i] && strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 const char *esp_enc_name(enum esp_enc e)
 {
 	return (unsigned)e < ESP_ENC_COUNT ? esp_enc_names[e] : "?";
@@ -50,22 +59,18 @@ const char *esp_auth_name(enum esp_auth a)
 
 bool esp_enc_from_name(const char *s, enum esp_enc *out)
 {
-	for (unsigned i = 0; i < ESP_ENC_COUNT; i++)
-		if (strcmp(s, esp_enc_names[i]) == 0) {
-			*out = (enum esp_enc)i;
-			return true;
-		}
-	return false;
+	int i = name_index(esp_enc_names, ESP_ENC_COUNT, s);
+	if (i >= 0)
+		*out = (enum esp_enc)i;
+	return i >= 0;
 }
 
 bool esp_auth_from_name(const char *s, enum esp_auth *out)
 {
-	for (unsigned i = 0; i < ESP_AUTH_COUNT; i++)
-		if (strcmp(s, esp_auth_names[i]) == 0) {
-			*out = (enum esp_auth)i;
-			return true;
-		}
-	return false;
+	int i = name_index(esp_auth_names, ESP_AUTH_COUNT, s);
+	if (i >= 0)
+		*out = (enum esp_auth)i;
+	return i >= 0;
 }
 
 bool esp_enc_key_len_ok(enum esp_enc e, size_t n)
@@ -354,22 +359,18 @@ const char *ikev2_integ_name(enum ikev2_integ i)
 
 bool ikev2_enc_from_name(const char *s, enum ikev2_enc *out)
 {
-	for (unsigned i = 0; i < IKEV2_ENC_COUNT; i++)
-		if (strcmp(s, ikev2_enc_names[i]) == 0) {
-			*out = (enum ikev2_enc)i;
-			return true;
-		}
-	return false;
+	int i = name_index(ikev2_enc_names, IKEV2_ENC_COUNT, s);
+	if (i >= 0)
+		*out = (enum ikev2_enc)i;
+	return i >= 0;
 }
 
 bool ikev2_integ_from_name(const char *s, enum ikev2_integ *out)
 {
-	for (unsigned i = 0; i < IKEV2_INTEG_COUNT; i++)
-		if (strcmp(s, ikev2_integ_names[i]) == 0) {
-			*out = (enum ikev2_integ)i;
-			return true;
-		}
-	return false;
+	int i = name_index(ikev2_integ_names, IKEV2_INTEG_COUNT, s);
+	if (i >= 0)
+		*out = (enum ikev2_integ)i;
+	return i >= 0;
 }
 
 const struct ikev2_enc_info *ikev2_enc_info(enum ikev2_enc e)
