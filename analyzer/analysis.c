@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "analyzer/capture.h"
+#include "analyzer/pipeline.h"
 #include "dissect/frag.h"
 #include "dissect/frame.h"
 #include "dissect/link.h"
@@ -18,6 +19,10 @@ void analysis_init(struct analysis *a, const struct options *opt, struct keystor
 	a->keys = keys;
 	if (keys)
 		decryptor_init(&a->decryptor, keys);
+	/* a second core decrypts while this one reads, unless batch jobs
+	 * already keep the cores busy */
+	if (keys && g_get_num_processors() > 1 && !(opt->batch && opt->jobs > 1))
+		a->pipe = pipeline_new(&a->decryptor);
 	a->inputs = g_ptr_array_new();
 	a->tunnels = g_ptr_array_new();
 }
@@ -27,6 +32,34 @@ static void input_free(struct input_file *in)
 	g_free(in->path);
 	g_free(in->note);
 	g_free(in);
+}
+
+/* With a worker thread, ESP decryption and the plaintext snapshots go
+ * through it in packet order; IKE is decrypted here, because what it finds
+ * (derived keys, Deletes) bears on the very next packets. */
+static void decrypt_frame(struct analysis *a, const struct tracked *tr, const struct frame *f, uint64_t ts)
+{
+	struct decryptor *d = &a->decryptor;
+	if (tr->superseded) {
+		if (a->pipe)
+			pipeline_snapshot_superseded(a->pipe, tr->superseded);
+		else
+			decrypt_snapshot_superseded(tr->superseded);
+	}
+	if (tr->new_exchange) {
+		if (a->pipe)
+			pipeline_snapshot_exchange(a->pipe, tr->new_exchange);
+		else
+			decrypt_snapshot_exchange(tr->new_exchange);
+	}
+	if (tr->esp && decrypt_esp_ready(d, tr->esp, f)) {
+		if (a->pipe)
+			pipeline_esp(a->pipe, tr->esp, f, ts);
+		else
+			decrypt_esp_packet(d, tr->esp, f->esp, f->esp_len, f->seq, ts);
+	} else if (tr->ike) {
+		decrypt_ike(d, &a->tracker, tr, f, ts);
+	}
 }
 
 bool analysis_read(struct analysis *a, const char *path, char **err)
@@ -56,12 +89,8 @@ bool analysis_read(struct analysis *a, const char *path, char **err)
 	while ((rc = capture_next(&cap, &ts, &data, &caplen, &wirelen)) == 1) {
 		dissect_frame(a->frags, cap.dlt, ts, data, caplen, wirelen, &f);
 		tracker_frame(&a->tracker, ts, &f, &tr);
-		if (!a->keys)
-			continue;
-		if (tr.esp)
-			decrypt_esp(&a->decryptor, tr.esp, &f, ts);
-		else if (tr.ike)
-			decrypt_ike(&a->decryptor, &a->tracker, &tr, &f, ts);
+		if (a->keys)
+			decrypt_frame(a, &tr, &f, ts);
 	}
 	/* datagrams whose last fragment never came are dropped, and counted */
 	frag_table_expire(a->frags, UINT64_MAX);
@@ -225,6 +254,10 @@ static void rekey_retransmissions(struct tunnel_analysis *ta, uint64_t span_ns)
 void analysis_finish(struct analysis *a)
 {
 	const struct options *o = a->opt;
+	if (a->pipe) {
+		pipeline_free(a->pipe);
+		a->pipe = NULL;
+	}
 	tracker_finish(&a->tracker);
 	struct rekey_config rc = { .lifetime_kb = o->lifetime_kb, .lifetime_s = o->lifetime_s };
 	struct dip_params dp;
@@ -278,6 +311,8 @@ void analysis_free(struct analysis *a)
 		input_free(g_ptr_array_index(a->inputs, i));
 	g_ptr_array_free(a->inputs, TRUE);
 	frag_table_free(a->frags);
+	if (a->pipe)
+		pipeline_free(a->pipe);
 	if (a->keys)
 		decryptor_free(&a->decryptor, &a->tracker);
 	tracker_free(&a->tracker);

@@ -39,6 +39,7 @@ struct analysis {
 	struct frag_table *frags;
 	struct keystore *keys;       /* NULL: no --keys */
 	struct decryptor decryptor;
+	struct pipeline *pipe;       /* ESP decryption on a worker thread, or NULL */
 	GPtrArray *inputs;           /* struct input_file * */
 	GPtrArray *tunnels;          /* struct tunnel_analysis * */
 };

@@ -18,7 +18,8 @@ struct flow_key {
 struct decryptor {
 	struct keystore *keys;
 	uint64_t generation;         /* bumped whenever keys are added during the run */
-	uint8_t *plain;              /* one packet's plaintext */
+	uint8_t *plain;              /* one ESP packet's plaintext (the ESP side's, maybe a worker thread) */
+	uint8_t *ike_plain;          /* one IKE message's (the reading thread's) */
 	GHashTable *flows;           /* inner TCP flows: struct flow_key -> struct tcp_flow */
 	struct tcp_flow *last_flow;  /* the previous segment's flow */
 	struct flow_key last_flow_key;
@@ -32,7 +33,19 @@ void decryptor_init(struct decryptor *d, struct keystore *keys);
 /* Closes the per-SA crypto handles of every SA the tracker holds. */
 void decryptor_free(struct decryptor *d, struct tracker *t);
 
+/* ESP is decrypted in two steps so that the second can run on a worker
+ * thread: the reading thread finds and opens the SA's key and says whether
+ * the packet can be decrypted; the other decrypts it and follows its inner
+ * TCP.  Per SA, the second step touches only the decryption counters. */
+bool decrypt_esp_ready(struct decryptor *d, struct esp_sa *sa, const struct frame *f);
+void decrypt_esp_packet(struct decryptor *d, struct esp_sa *sa, const uint8_t *esp, uint32_t len, uint32_t seq,
+			uint64_t ts);
+/* Both steps at once. */
 void decrypt_esp(struct decryptor *d, struct esp_sa *sa, const struct frame *f, uint64_t ts);
+/* Plaintext counters at a rekey's start and at a hand-over, taken by the
+ * ESP side, in packet order. */
+void decrypt_snapshot_exchange(struct exchange *x);
+void decrypt_snapshot_superseded(struct esp_sa *sa);
 void decrypt_ike(struct decryptor *d, struct tracker *t, const struct tracked *tr, const struct frame *f,
 		 uint64_t ts);
 /* After the last frame: SAs learn their lifetimes and the exchange that

@@ -30,6 +30,7 @@ void decryptor_init(struct decryptor *d, struct keystore *keys)
 	memset(d, 0, sizeof(*d));
 	d->keys = keys;
 	d->plain = g_malloc(PLAIN_MAX);
+	d->ike_plain = g_malloc(PLAIN_MAX);
 	d->flows = g_hash_table_new_full(flow_hash, flow_equal, g_free, g_free);
 	d->notes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
@@ -46,6 +47,7 @@ void decryptor_free(struct decryptor *d, struct tracker *t)
 		}
 	}
 	g_free(d->plain);
+	g_free(d->ike_plain);
 	g_hash_table_destroy(d->flows);
 	g_hash_table_destroy(d->notes);
 }
@@ -119,7 +121,7 @@ static void track_tcp(struct decryptor *d, struct esp_sa *sa, const struct inner
 	fl->next_seq = end;
 }
 
-void decrypt_esp(struct decryptor *d, struct esp_sa *sa, const struct frame *f, uint64_t ts)
+bool decrypt_esp_ready(struct decryptor *d, struct esp_sa *sa, const struct frame *f)
 {
 	/* look the key up once per SA, and again only when keys were added */
 	if (!sa->crypto && sa->key_generation != d->generation + 1) {
@@ -135,23 +137,34 @@ void decrypt_esp(struct decryptor *d, struct esp_sa *sa, const struct frame *f, 
 	}
 	if (!sa->crypto) {
 		d->esp_no_key++;
-		return;
+		return false;
 	}
 	if (f->esp_caplen < f->esp_len) {
 		sa->not_captured++;
 		d->esp_not_captured++;
-		return;
+		return false;
 	}
+	return true;
+}
+
+void decrypt_esp(struct decryptor *d, struct esp_sa *sa, const struct frame *f, uint64_t ts)
+{
+	if (decrypt_esp_ready(d, sa, f))
+		decrypt_esp_packet(d, sa, f->esp, f->esp_len, f->seq, ts);
+}
+
+void decrypt_esp_packet(struct decryptor *d, struct esp_sa *sa, const uint8_t *esp, uint32_t len, uint32_t seq,
+			uint64_t ts)
+{
 	/* the low 32 bits wrapping means the (untransmitted) high half moved on */
 	if (sa->esn) {
-		if (f->seq < sa->esn_last_low && sa->esn_last_low - f->seq > 0x80000000u)
+		if (seq < sa->esn_last_low && sa->esn_last_low - seq > 0x80000000u)
 			sa->esn_high++;
-		sa->esn_last_low = f->seq;
+		sa->esn_last_low = seq;
 	}
 	size_t n = 0;
 	uint8_t next_header = 0;
-	enum esp_verdict v =
-		esp_crypto_decrypt(sa->crypto, f->esp, f->esp_len, sa->esn_high, d->plain, &n, &next_header);
+	enum esp_verdict v = esp_crypto_decrypt(sa->crypto, esp, len, sa->esn_high, d->plain, &n, &next_header);
 	switch (v) {
 	case ESP_OK:
 		break;
@@ -171,6 +184,17 @@ void decrypt_esp(struct decryptor *d, struct esp_sa *sa, const struct frame *f, 
 	dissect_inner(next_header, d->plain, n, &in);
 	if (in.layers & IL_TCP)
 		track_tcp(d, sa, &in, ts);
+}
+
+void decrypt_snapshot_exchange(struct exchange *x)
+{
+	for (unsigned i = 0; i < x->n_snap; i++)
+		x->snap[i].plaintext_bytes = x->snap[i].sa->plaintext_bytes;
+}
+
+void decrypt_snapshot_superseded(struct esp_sa *sa)
+{
+	sa->plaintext_at_superseded = sa->plaintext_bytes;
 }
 
 void decryptor_note(struct decryptor *d, const char *text)

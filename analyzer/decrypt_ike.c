@@ -195,7 +195,7 @@ static void v1_plaintext(struct decryptor *d, struct tracker *t, struct ike_stat
 	bool from_xi = memcmp(&f->src, &dt->initiator, sizeof(f->src)) == 0;
 	struct isakmp_iter it;
 	struct isakmp_payload pl;
-	isakmp_iter_init(&it, first, false, d->plain, len, len);
+	isakmp_iter_init(&it, first, false, d->ike_plain, len, len);
 	while (isakmp_iter_next(&it, &pl)) {
 		switch (pl.type) {
 		case ISAKMP_NP_SA:
@@ -325,10 +325,10 @@ static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct trac
 			 "length, and each exchange's first block (inside HASH) is lost", cky);
 		decryptor_note(d, why);
 	}
-	bool ok = ikev1_decrypt(st->c1, h.message_id, f->ike + ISAKMP_HDR_LEN, len, d->plain);
+	bool ok = ikev1_decrypt(st->c1, h.message_id, f->ike + ISAKMP_HDR_LEN, len, d->ike_plain);
 	enum ikev1_status s = ikev1_last_status(st->c1);
 	if (s == IKEV1_FIRST_BLOCK_UNKNOWN && h.next_payload == ISAKMP_NP_HASH &&
-	    recover_first_block(d->plain, len, h.exchange_type)) {
+	    recover_first_block(d->ike_plain, len, h.exchange_type)) {
 		ok = true;
 		s = IKEV1_OK;
 	}
@@ -396,7 +396,7 @@ static void decrypt_v2(struct decryptor *d, struct tracker *t, const struct trac
 	size_t n = 0;
 	size_t sk_off = (size_t)(pl.body - 4 - f->ike);
 	enum ikev2_verdict v = ikev2_decrypt_sk(st->k2, h.flags & IKEV2_FLAG_INITIATOR, f->ike, h.length, sk_off,
-						d->plain, &n);
+						d->ike_plain, &n);
 	if (v != IKEV2_OK) {
 		snprintf(why, sizeof(why), "IKEv2 SA %s: cannot decrypt (%s)", spis, ikev2_verdict_name(v));
 		failed(d, x, why);
@@ -406,7 +406,7 @@ static void decrypt_v2(struct decryptor *d, struct tracker *t, const struct trac
 	d->ike_decrypted++;
 	bool request = !(h.flags & IKEV2_FLAG_RESPONSE);
 	struct isakmp_iter in;
-	isakmp_iter_init(&in, pl.next, true, d->plain, n, n);
+	isakmp_iter_init(&in, pl.next, true, d->ike_plain, n, n);
 	while (isakmp_iter_next(&in, &pl)) {
 		if (pl.type == IKEV2_NP_SA && (x->type == IKEV2_X_CREATE_CHILD || x->type == IKEV2_X_AUTH)) {
 			struct ikev2_sa sa;

@@ -211,7 +211,8 @@ static void esp_sequence(struct esp_sa *sa, uint32_t seq)
 	}
 }
 
-static struct esp_sa *esp_sa_new(struct tracker *t, struct tunnel *tun, const struct frame *f, uint64_t ts)
+static struct esp_sa *esp_sa_new(struct tracker *t, struct tunnel *tun, const struct frame *f, uint64_t ts,
+				 struct esp_sa **superseded)
 {
 	struct esp_sa *sa = g_new0(struct esp_sa, 1);
 	sa->tunnel = tun;
@@ -229,19 +230,19 @@ static struct esp_sa *esp_sa_new(struct tracker *t, struct tunnel *tun, const st
 	g_hash_table_insert(t->esp_by_key, k, sa);
 
 	struct esp_sa *old = tun->current[sa->side];
+	*superseded = old;
 	if (old) {
 		old->successor = sa;
 		old->superseded_ns = ts;
 		old->packets_at_superseded = old->packets;
 		old->esp_bytes_at_superseded = old->esp_bytes;
 		old->ip_bytes_at_superseded = old->ip_bytes;
-		old->plaintext_at_superseded = old->plaintext_bytes;
 	}
 	tun->current[sa->side] = sa;
 	return sa;
 }
 
-static struct esp_sa *track_esp(struct tracker *t, uint64_t ts, const struct frame *f)
+static struct esp_sa *track_esp(struct tracker *t, uint64_t ts, const struct frame *f, struct tracked *out)
 {
 	/* consecutive packets mostly belong to the same SA */
 	struct esp_sa *sa = t->last_esp;
@@ -262,7 +263,7 @@ static struct esp_sa *track_esp(struct tracker *t, uint64_t ts, const struct fra
 	} else {
 		tun = tunnel_lookup(t, f, ts, true);
 		note_nat_side(tun, f);
-		sa = esp_sa_new(t, tun, f, ts);
+		sa = esp_sa_new(t, tun, f, ts, &out->superseded);
 	}
 	/* a reassembled datagram crossed the wire as its fragments */
 	uint32_t wire_ip = f->reassembled ? f->frag_ip_bytes : f->ip_len;
@@ -304,8 +305,8 @@ static void snapshot_esp(struct exchange *x, struct tunnel *tun)
 		struct esp_sa *sa = tun->current[side];
 		if (!sa || x->n_snap >= EXCHANGE_SNAPSHOTS)
 			continue;
-		x->snap[x->n_snap++] = (struct esp_snapshot){ sa, sa->packets, sa->esp_bytes, sa->ip_bytes,
-							      sa->plaintext_bytes };
+		/* plaintext_bytes: taken by the decryption side, in packet order */
+		x->snap[x->n_snap++] = (struct esp_snapshot){ sa, sa->packets, sa->esp_bytes, sa->ip_bytes, 0 };
 	}
 	x->had_esp_before = tun->current[0] || tun->current[1];
 }
@@ -426,6 +427,7 @@ static void track_ike(struct tracker *t, uint64_t ts, const struct frame *f, str
 		x->start_ns = ts;
 		x->initiator_sent_first = from_initiator;
 		snapshot_esp(x, tun);
+		out->new_exchange = x;
 		g_ptr_array_add(ike->exchanges, x);
 		if (x->type == IKEV1_QUICK || x->type == IKEV2_CREATE_CHILD)
 			tun->child_starts[side_of(tun, &f->src)]++;
@@ -467,7 +469,7 @@ void tracker_frame(struct tracker *t, uint64_t ts, const struct frame *f, struct
 	case FK_ESP:
 		t->ip_frames++;
 		t->esp_frames++;
-		out->esp = track_esp(t, ts, f);
+		out->esp = track_esp(t, ts, f, out);
 		return;
 	case FK_IKE:
 		t->ip_frames++;

@@ -179,6 +179,8 @@ void tracker_free(struct tracker *t);
 /* What a frame belonged to, for the decryption step. */
 struct tracked {
 	struct esp_sa *esp;
+	struct esp_sa *superseded;      /* this packet began a new SA that replaced this one */
+	struct exchange *new_exchange;  /* this message began an exchange (its ESP snapshot was taken) */
 	struct ike_sa *ike;
 	struct exchange *exchange;
 	bool from_initiator;            /* sent by the IKE SA's initiator */
