@@ -119,15 +119,15 @@ clean:
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-DISSECT_SRC  := $(wildcard dissect/*.c)
+DISSECT_SRC  := $(wildcard dissect/*.c) $(wildcard keys/*.c)
 
 .PHONY: fuzz fuzz-run fuzz-replay
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(DISSECT_SRC) $(wildcard dissect/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -o $@ $< $(DISSECT_SRC)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -o $@ $< $(DISSECT_SRC) $(PKG_LIBS)
 
 fuzz-run: fuzz
 	@for t in $(FUZZ_TARGETS); do \
@@ -146,7 +146,7 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/onefile.c $(DISSECT_SRC) $(wildcard dissect/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(WARN) -I. $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/onefile.c $(DISSECT_SRC)
+	$(CC) -std=gnu11 $(WARN) -I. $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/onefile.c $(DISSECT_SRC) $(PKG_LIBS)
 
 .PHONY: fuzz-clean
 clean: fuzz-clean

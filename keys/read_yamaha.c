@@ -312,6 +312,9 @@ void yamaha_free(struct keyfile *kf)
 
 static bool add_key_bytes(struct keyfile *kf, struct yamaha_block *b, const char *v)
 {
+	/* a hex continuation line counts only right after a Key line */
+	if (b->nkeys == 0)
+		return kf_fail(kf, "\"show ipsec sa\" block: a line of hex bytes with no Key line before it");
 	int i = b->nkeys - 1;
 	if (!hex_decode_spaced(v, b->key[i], YKEY_MAX, &b->key_len[i]))
 		return kf_fail(kf, "Key: expected space-separated hex bytes (at most %d)", YKEY_MAX);

@@ -12,6 +12,9 @@
 #define LLVMFuzzerTestOneInput fuzz_inner_one
 #include "../fuzz/fuzz_inner.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_keyfile_one
+#include "../fuzz/fuzz_keyfile.c"
+#undef LLVMFuzzerTestOneInput
 
 static unsigned replay_dir(const char *dir, int (*one)(const uint8_t *, size_t))
 {
@@ -56,6 +59,7 @@ static void replay(const char *target, int (*one)(const uint8_t *, size_t))
 static void test_frame(void) { replay("frame", fuzz_frame_one); }
 static void test_isakmp(void) { replay("isakmp", fuzz_isakmp_one); }
 static void test_inner(void) { replay("inner", fuzz_inner_one); }
+static void test_keyfile(void) { replay("keyfile", fuzz_keyfile_one); }
 
 int main(int argc, char **argv)
 {
@@ -63,5 +67,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/dissect/fuzz/frame", test_frame);
 	g_test_add_func("/dissect/fuzz/isakmp", test_isakmp);
 	g_test_add_func("/dissect/fuzz/inner", test_inner);
+	g_test_add_func("/keys/fuzz/keyfile", test_keyfile);
 	return g_test_run();
 }
