@@ -16,9 +16,9 @@ struct entry {
 };
 
 struct batch {
+	_Alignas(struct entry) uint8_t data[BATCH_BYTES]; /* entries are read in place */
 	size_t used;
 	bool stop;                      /* tells the worker to end */
-	uint8_t data[BATCH_BYTES];
 };
 
 struct pipeline {
