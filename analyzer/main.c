@@ -1,4 +1,6 @@
 /* esprekey: the whole flow on one screen. */
+#include <gcrypt.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -58,6 +60,12 @@ int main(int argc, char **argv)
 	struct options opt;
 	if (!options_parse(&opt, &argc, &argv))
 		return 2;
+	if (opt.version) {
+		printf("esprekey %s (%s, libgcrypt %s, GLib %u.%u.%u)\n", ESPREKEY_VERSION, pcap_lib_version(),
+		       gcry_check_version(NULL), glib_major_version, glib_minor_version, glib_micro_version);
+		options_free(&opt);
+		return 0;
+	}
 	esprekey_gcrypt_init();
 	if (opt.batch) {
 		int status = batch_run(&opt);

@@ -96,6 +96,7 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs, "With --batch: analyze N captures at once (default 1; 0 = one per CPU)", "N" },
 		{ "shard", 0, 0, G_OPTION_ARG_STRING, &shard,
 		  "With --batch: only every N-th capture in path order, starting with the K-th (1 <= K <= N)", "K/N" },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No text report on standard output (with --out or --json)", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->captures, NULL, "CAPTURE..." },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -124,6 +125,8 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 	if (!ok) {
 		snprintf(msg, sizeof(msg), "%s", err->message);
 		g_error_free(err);
+	} else if (o->version) {
+		/* nothing to check: main prints it */
 	} else if (!o->captures || !o->captures[0]) {
 		snprintf(msg, sizeof(msg), "no capture file given (try --help)");
 	} else if (o->quiet && !o->out_dir && !o->json) {

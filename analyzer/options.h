@@ -8,6 +8,8 @@
 
 #include "dissect/packet.h"
 
+#define ESPREKEY_VERSION "0.1.0"
+
 struct options {
 	char **captures;          /* one or more files read as one capture, "-" = stdin */
 	char **key_files;
@@ -22,7 +24,8 @@ struct options {
 	/* gboolean: GOptionContext writes an int through these */
 	gboolean json;
 	gboolean quiet;           /* no text report (with --out or --json) */
-	gboolean batch;           /* each capture (and every capture under a directory) on its own */
+	gboolean batch;
+	gboolean version;         /* --version: print it and exit */           /* each capture (and every capture under a directory) on its own */
 	int jobs;                 /* worker threads for --batch */
 	unsigned shard_index, shard_count; /* --shard K/N: every N-th capture from the K-th; 0 = all */
 };
