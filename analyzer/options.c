@@ -88,7 +88,7 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 		{ "corr-window", 0, 0, G_OPTION_ARG_STRING, &corr,
 		  "A dip starting within this time after a rekey follows it (default 1s)", "DURATION" },
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out_dir,
-		  "Write rekeys.csv, sas.csv, throughput.csv, dips.csv into DIR", "DIR" },
+		  "Write rekeys.csv, sas.csv, throughput.csv, dips.csv and timeline.svg into DIR", "DIR" },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print the analysis as JSON instead of text", NULL },
 		{ "batch", 'b', 0, G_OPTION_ARG_NONE, &o->batch,
 		  "Analyze each capture on its own (directories: every .pcap/.pcapng/.cap[.gz] under them); "

@@ -228,5 +228,8 @@ bool report_csv(const struct analysis *a, const char *dir, char **err)
 		}
 		g_free(path);
 	}
-	return true;
+	char *svg = g_build_filename(dir, "timeline.svg", NULL);
+	bool ok = report_svg(a, svg, err);
+	g_free(svg);
+	return ok;
 }
