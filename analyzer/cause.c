@@ -13,6 +13,9 @@
  * renews at 75 %, Windows and strongSwan near 100 %). */
 #define FIT_LOW 0.70
 #define FIT_HIGH 1.05
+/* A negotiated lifetime the SA reached at least this share of, while it
+ * reached under half as much of the other, explains an early (soft) rekey. */
+#define SOFT_LOW 0.40
 /* Per-packet ESP overhead without keys, for AES-CBC + HMAC-SHA1-96:
  * SPI+seq 8, IV 16, ICV 12, pad length + next header 2, mean padding 7.5. */
 #define ESP_OVERHEAD_EST 45.5
@@ -56,43 +59,67 @@ static void negotiated_lifetime(const struct rekey *r, uint64_t *kb, uint64_t *s
 
 static const char *dir_word(enum dir d) { return d == DIR_UP ? "up" : "down"; }
 
+static void volume_evidence(struct rekey *r, enum dir d, uint64_t kb, const char *how, const char *why)
+{
+	const struct rekey_side *s = &r->side[d];
+	double esp = (double)s->trigger_esp_bytes, pay = payload_bytes(s);
+	snprintf(r->evidence, sizeof(r->evidence),
+		 "old %s SA carried %.1f MB ESP = %.1f %% of %llu KB x1000 (%.1f %% x1024); "
+		 "payload %s%.1f MB = %.1f %% (x1000) / %.1f %% (x1024); in %.1f s; lifetime %s%s",
+		 dir_word(d), esp / MB, 100 * esp / (kb * 1000.0), (unsigned long long)kb, 100 * esp / (kb * 1024.0),
+		 s->payload_exact ? "" : "~", pay / MB, 100 * pay / (kb * 1000.0), 100 * pay / (kb * 1024.0),
+		 rekey_age(r), how, why);
+}
+
+static void time_evidence(struct rekey *r, enum dir d, uint64_t secs, const char *how, const char *why)
+{
+	double age = rekey_age(r);
+	snprintf(r->evidence, sizeof(r->evidence),
+		 "old SA age %.1f s = %.1f %% of %llu s; it carried %.1f MB ESP (%s); lifetime %s%s", age,
+		 100 * age / (double)secs, (unsigned long long)secs, (double)r->side[d].trigger_esp_bytes / MB,
+		 dir_word(d), how, why);
+}
+
 static bool explain_by_lifetime(struct rekey *r, uint64_t kb, uint64_t secs, enum cause_basis basis)
 {
 	enum dir d = busier_side(r);
 	const struct rekey_side *s = &r->side[d];
 	double esp = (double)s->trigger_esp_bytes, pay = payload_bytes(s);
-	double age = rekey_age(r);
 	const char *how = basis == BASIS_NEGOTIATED ? "negotiated" : "assumed (--lifetime-kb/-s)";
 
+	/* the byte measure closest to the lifetime: which one the peer counts is unknown */
+	double fv = 0, ft = secs ? rekey_age(r) / (double)secs : 0;
 	if (kb && s->old_sa) {
-		double best = 0;
 		double cands[4] = { esp / (kb * 1000.0), esp / (kb * 1024.0), pay / (kb * 1000.0), pay / (kb * 1024.0) };
 		for (int i = 0; i < 4; i++)
-			if (fabs(cands[i] - 1) < fabs(best - 1))
-				best = cands[i];
-		if (best >= FIT_LOW && best <= FIT_HIGH) {
-			r->cause = CAUSE_VOLUME;
-			r->basis = basis;
-			snprintf(r->evidence, sizeof(r->evidence),
-				 "old %s SA carried %.1f MB ESP = %.1f %% of %llu KB x1000 (%.1f %% x1024); "
-				 "payload %s%.1f MB = %.1f %% (x1000) / %.1f %% (x1024); in %.1f s; lifetime %s",
-				 dir_word(d), esp / MB, 100 * esp / (kb * 1000.0), (unsigned long long)kb,
-				 100 * esp / (kb * 1024.0), s->payload_exact ? "" : "~", pay / MB,
-				 100 * pay / (kb * 1000.0), 100 * pay / (kb * 1024.0), age, how);
-			return true;
-		}
+			if (fabs(cands[i] - 1) < fabs(fv - 1))
+				fv = cands[i];
 	}
-	if (secs) {
-		double f = age / (double)secs;
-		if (f >= FIT_LOW && f <= FIT_HIGH) {
-			r->cause = CAUSE_TIME;
-			r->basis = basis;
-			snprintf(r->evidence, sizeof(r->evidence),
-				 "old SA age %.1f s = %.1f %% of %llu s; it carried %.1f MB ESP (%s); lifetime %s",
-				 age, 100 * f, (unsigned long long)secs, esp / MB, dir_word(d), how);
-			return true;
-		}
+	r->basis = basis;
+	if (fv >= FIT_LOW && fv <= FIT_HIGH) {
+		r->cause = CAUSE_VOLUME;
+		volume_evidence(r, d, kb, how, "");
+		return true;
 	}
+	if (ft >= FIT_LOW && ft <= FIT_HIGH) {
+		r->cause = CAUSE_TIME;
+		time_evidence(r, d, secs, how, "");
+		return true;
+	}
+	/* Peers re-key at a soft lifetime, well before the negotiated hard one
+	 * (strongSwan's rekey_time, Yamaha's 75 %): a negotiated lifetime the
+	 * SA came a good way towards, while it used little of the other, still
+	 * names the trigger. */
+	if (basis == BASIS_NEGOTIATED && fmax(fv, ft) >= SOFT_LOW && fmax(fv, ft) <= FIT_HIGH &&
+	    fmin(fv, ft) * 2 < fmax(fv, ft)) {
+		r->cause = fv > ft ? CAUSE_VOLUME : CAUSE_TIME;
+		if (r->cause == CAUSE_VOLUME)
+			volume_evidence(r, d, kb, how, "; re-keyed early (a soft lifetime), the SA's age was further from its limit");
+		else
+			time_evidence(r, d, secs, how, "; re-keyed early (a soft lifetime), the SA's volume was further from its limit");
+		return true;
+	}
+	r->basis = BASIS_NONE;
 	return false;
 }
 

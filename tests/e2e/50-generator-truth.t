@@ -23,6 +23,7 @@ CASES = {
     "sll-esp1024-qm3": ["--link", "sll", "--esp-fields", "10", "--count", "esp1024", "--router-switch", "qm3"],
     "ipv6-3-tunnels-time": ["-6", "-n", "3", "--lifetime-kb", "250000", "--lifetime-s", "3"],
     "skeyid-only": ["--keys", "skeyid"],
+    "soft-rekey-at-60pct": ["--rekey-at", "60"],
     "after-negotiation": ["--capture-start", "1"],
     "no-ike-natt": ["--no-ike", "--nat-t", "-n", "2"],
 }
