@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* Archived captures are often gzip-compressed; libpcap reads from any FILE *,
@@ -31,9 +32,11 @@ static bool is_gzip(const char *path)
 	return gz;
 }
 
+/* zlib passes data that is not gzip through unchanged, so standard input,
+ * which cannot be looked at beforehand, always goes this way. */
 static pcap_t *open_gzip(const char *path, char *err)
 {
-	gzFile gz = gzopen(path, "rb");
+	gzFile gz = strcmp(path, "-") == 0 ? gzdopen(dup(fileno(stdin)), "rb") : gzopen(path, "rb");
 	if (!gz) {
 		snprintf(err, PCAP_ERRBUF_SIZE, "%s: cannot open", path);
 		return NULL;
@@ -74,10 +77,8 @@ bool capture_open(struct capture *c, const char *path)
 	char err[PCAP_ERRBUF_SIZE] = "";
 	memset(c, 0, sizeof(*c));
 	c->path = path;
-	if (is_gzip(path))
+	if (strcmp(path, "-") == 0 || is_gzip(path))
 		c->pcap = open_gzip(path, err);
-	else if (strcmp(path, "-") == 0)
-		c->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
 	else
 		c->pcap = open_plain(path, err);
 	if (!c->pcap) {

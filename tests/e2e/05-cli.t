@@ -61,6 +61,13 @@ t.ok("Phase 2 rekey" in p.stdout, "cut capture: still analyzed", p.stdout[:600])
 p = subprocess.run([ESPREKEY, "-", "--json"], input=pcap, capture_output=True)
 t.ok(p.returncode == 0 and b'"frames":7252,' in p.stdout, "stdin: all 7252 frames read", p.stderr[:300] + p.stdout[:300])
 
+gz = open(sample, "rb").read()
+p = subprocess.run([ESPREKEY, "-", "--json"], input=gz, capture_output=True)
+t.ok(p.returncode == 0 and b'"frames":7252,' in p.stdout, "stdin: a gzip-compressed capture is read too", p.stderr[:300])
+p = subprocess.run([ESPREKEY, "-"], input=b"", capture_output=True)
+t.ok(p.returncode == 1 and len(p.stderr.strip().splitlines()) == 1, "stdin: empty input is one line, exit 1",
+     p.stderr)
+
 # --help lists every option
 p = run(["--help"])
 for opt in ("--keys", "--client", "--lifetime-kb", "--lifetime-s", "--window", "--baseline",
