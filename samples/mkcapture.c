@@ -159,20 +159,23 @@ int main(int argc, char **argv)
         bad = "--rekey-at must be in (0,100]";
     else if (o.duration <= 0)
         bad = "--duration must be > 0";
+    int rc = 2;
     if (bad) {
         fprintf(stderr, "mkcapture: %s\n", bad);
-        return 2;
+        goto out;
     }
     if (o.keys == KEYS_SKEYID && (o.no_ike || o.capture_start > 0))
         fprintf(stderr, "mkcapture: warning: --keys skeyid without the Quick Modes in the capture: ESP keys are not derivable\n");
 
+    rc = 1;
     if (!gcry_check_version("1.6.0")) {
         fprintf(stderr, "mkcapture: libgcrypt too old\n");
-        return 1;
+        goto out;
     }
     gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
     gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-    int rc = run(&o);
+    rc = run(&o);
+out:
     g_string_free(cmd, TRUE);
     g_free(o.psk);
     g_free(o.out_capture);
