@@ -68,6 +68,15 @@ p = subprocess.run([ESPREKEY, "-"], input=b"", capture_output=True)
 t.ok(p.returncode == 1 and len(p.stderr.strip().splitlines()) == 1, "stdin: empty input is one line, exit 1",
      p.stderr)
 
+# --client turns the directions round: the server's SAs become "up"
+from lib import analyze
+_, normal = analyze(sample)
+_, swapped = analyze(sample, "--client", "198.51.100.1")
+up = lambda tab: sorted(r["spi"] for r in tab["sas"] if r["dir"] == "up")
+down = lambda tab: sorted(r["spi"] for r in tab["sas"] if r["dir"] == "down")
+t.ok(up(normal) and up(swapped) == down(normal) and down(swapped) == up(normal),
+     "--client 198.51.100.1 swaps up and down", (up(normal), up(swapped)))
+
 # --help lists every option
 p = run(["--help"])
 for opt in ("--keys", "--client", "--lifetime-kb", "--lifetime-s", "--window", "--baseline",
