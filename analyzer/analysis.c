@@ -264,7 +264,7 @@ void analysis_finish(struct analysis *a)
 	dip_params_default(&dp);
 	dp.baseline_ns = o->baseline_ns;
 	dp.threshold = o->dip_threshold;
-	dp.end_ns = a->tracker.last_ns;
+	/* each tunnel's series ends with its last packet */
 	for (guint i = 0; i < a->tracker.tunnels->len; i++) {
 		struct tunnel *tun = g_ptr_array_index(a->tracker.tunnels, i);
 		struct tunnel_analysis *ta = g_new0(struct tunnel_analysis, 1);
@@ -274,17 +274,18 @@ void analysis_finish(struct analysis *a)
 			decrypt_apply(&a->decryptor, tun);
 		rekeys_find(tun, ta->rekeys);
 		rekeys_classify(ta->rekeys, &rc);
+		dp.end_ns = tun->last_ns;
 		for (int d = 0; d < 2; d++) {
 			struct series *s = tunnel_series(tun, tun->series, (enum dir)d);
-			series_extend_to(s, a->tracker.last_ns);
+			series_extend_to(s, tun->last_ns);
 			dips_find(s, &dp, &ta->dips[d]);
 		}
 		correlate_tunnel(ta, o, ta->dips, &ta->corr);
 		ta->has_goodput = tun->tcp_payload[0] || tun->tcp_payload[1];
 		for (int d = 0; d < 2; d++) {
 			struct series *g = tunnel_series(tun, tun->goodput, (enum dir)d);
-			series_extend_to(g, a->tracker.last_ns);
-			series_extend_to(tunnel_series(tun, tun->retrans, (enum dir)d), a->tracker.last_ns);
+			series_extend_to(g, tun->last_ns);
+			series_extend_to(tunnel_series(tun, tun->retrans, (enum dir)d), tun->last_ns);
 			dips_find(g, &dp, &ta->gdips[d]);
 		}
 		correlate_tunnel(ta, o, ta->gdips, &ta->gcorr);

@@ -19,14 +19,15 @@ static const char *const DIR_COLOR[2] = { "#1f77b4", "#2ca02c" };
 static const char *const DIR_NAME[2] = { "up", "down" };
 
 struct frame_geom {
-	double t_end;           /* seconds shown */
+	double t_start, t_end;  /* seconds since the capture start shown */
 	double y_max;           /* Mbit/s at the top */
 	int y0;                 /* pixel row of the panel's top */
 };
 
 static double px_x(const struct frame_geom *g, double t)
 {
-	return LEFT + (WIDTH - LEFT - RIGHT) * (g->t_end > 0 ? t / g->t_end : 0);
+	double span = g->t_end - g->t_start;
+	return LEFT + (WIDTH - LEFT - RIGHT) * (span > 0 ? (t - g->t_start) / span : 0);
 }
 
 static double px_y(const struct frame_geom *g, double mbps)
@@ -47,9 +48,10 @@ static double nice_ceiling(double v)
 	return 10 * p;
 }
 
-static void series_line(FILE *f, const struct frame_geom *g, const struct series *s, size_t n, const char *color,
-			const char *dash)
+static void series_line(FILE *f, const struct analysis *a, const struct frame_geom *g, const struct series *s,
+			size_t n, const char *color, const char *dash)
 {
+	double t0 = analysis_rel_s(a, s->t0_ns);
 	size_t bin = n > MAX_POINTS ? (n + MAX_POINTS - 1) / MAX_POINTS : 1;
 	double win_s = (double)s->window_ns / 1e9;
 	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1\"%s%s%s points=\"", color,
@@ -60,7 +62,7 @@ static void series_line(FILE *f, const struct frame_geom *g, const struct series
 		for (; k < bin && i + k < n; k++)
 			bytes += series_bytes_at(s, i + k);
 		double mbps = (double)bytes * 8 / ((double)k * win_s) / 1e6;
-		fprintf(f, "%.1f,%.1f ", px_x(g, ((double)i + (double)k / 2) * win_s), px_y(g, mbps));
+		fprintf(f, "%.1f,%.1f ", px_x(g, t0 + ((double)i + (double)k / 2) * win_s), px_y(g, mbps));
 	}
 	fputs("\"/>\n", f);
 }
@@ -68,7 +70,8 @@ static void series_line(FILE *f, const struct frame_geom *g, const struct series
 static void panel(FILE *f, const struct analysis *a, const struct tunnel_analysis *ta, int y0)
 {
 	struct tunnel *t = ta->tun;
-	struct frame_geom g = { .t_end = analysis_rel_s(a, a->tracker.last_ns), .y0 = y0 };
+	struct frame_geom g = { .t_start = analysis_rel_s(a, t->series[0].t0_ns),
+				.t_end = analysis_rel_s(a, t->last_ns), .y0 = y0 };
 	double peak = 0;
 	const struct series *s[2];
 	for (int d = 0; d < 2; d++) {
@@ -104,8 +107,8 @@ static void panel(FILE *f, const struct analysis *a, const struct tunnel_analysi
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\">%g</text>\n", LEFT - 4,
 			px_y(&g, v) + 3, v);
 	}
-	double step = nice_ceiling(g.t_end / 10);
-	for (double x = 0; x <= g.t_end + 1e-9 && step > 0; x += step)
+	double step = nice_ceiling((g.t_end - g.t_start) / 10);
+	for (double x = ceil(g.t_start / step) * step; x <= g.t_end + 1e-9 && step > 0; x += step)
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%g</text>\n", px_x(&g, x),
 			y0 + TOP + PLOT_H + 14, x);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\">Mbit/s</text>\n", 4, y0 + TOP + 4);
@@ -113,10 +116,10 @@ static void panel(FILE *f, const struct analysis *a, const struct tunnel_analysi
 		WIDTH - RIGHT, y0 + TOP + PLOT_H + 28);
 	/* throughput */
 	for (int d = 0; d < 2; d++) {
-		series_line(f, &g, s[d], series_len(s[d]), DIR_COLOR[d], NULL);
+		series_line(f, a, &g, s[d], series_len(s[d]), DIR_COLOR[d], NULL);
 		if (ta->has_goodput) {
 			const struct series *gp = tunnel_series(t, t->goodput, (enum dir)d);
-			series_line(f, &g, gp, series_len(gp), DIR_COLOR[d], "3,2");
+			series_line(f, a, &g, gp, series_len(gp), DIR_COLOR[d], "3,2");
 		}
 	}
 	/* rekeys */

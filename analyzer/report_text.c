@@ -362,6 +362,15 @@ void report_text(const struct analysis *a, FILE *f)
 			(unsigned long long)fs->fragments, (unsigned long long)fs->reassembled,
 			(unsigned long long)fs->dropped_overlap, (unsigned long long)fs->dropped_overflow,
 			(unsigned long long)fs->dropped_timeout, (unsigned long long)fs->dropped_evicted);
+	uint64_t beyond = 0;
+	for (guint i = 0; i < a->tunnels->len; i++) {
+		const struct tunnel *tun = ((const struct tunnel_analysis *)g_ptr_array_index(a->tunnels, i))->tun;
+		beyond += tun->series[0].dropped_packets + tun->series[1].dropped_packets;
+	}
+	if (beyond)
+		fprintf(f, "Throughput: %llu packets lie more than %llu windows after their tunnel began and are not "
+			   "in the throughput series (use a longer --window)\n",
+			(unsigned long long)beyond, (unsigned long long)SERIES_DEFAULT_MAX_WINDOWS);
 	fprintf(f, "Anomalies: %s\n", anomalies ? "" : "none");
 	for (int k = 1; k < AN_COUNT; k++)
 		if (t->anomalies[k])

@@ -124,10 +124,14 @@ static struct tunnel *tunnel_new(struct tracker *t, const struct endpoint_key *k
 	tun->first_ns = tun->last_ns = ts;
 	tun->ike_sas = g_ptr_array_new_with_free_func(ike_sa_free);
 	tun->esp_sas = g_ptr_array_new_with_free_func(g_free);
+	/* a tunnel's windows start with it (on the capture's window grid), so
+	 * captures read as one across a long gap cost no empty windows */
+	uint64_t win = t->cfg.window_ns ? t->cfg.window_ns : SERIES_DEFAULT_WINDOW_NS;
+	uint64_t t0 = t->first_ns + (ts - t->first_ns) / win * win;
 	for (int side = 0; side < 2; side++) {
-		series_init(&tun->series[side], t->first_ns, t->cfg.window_ns);
-		series_init(&tun->goodput[side], t->first_ns, t->cfg.window_ns);
-		series_init(&tun->retrans[side], t->first_ns, t->cfg.window_ns);
+		series_init(&tun->series[side], t0, win);
+		series_init(&tun->goodput[side], t0, win);
+		series_init(&tun->retrans[side], t0, win);
 	}
 	g_ptr_array_add(t->tunnels, tun);
 	g_hash_table_insert(t->tunnels_by_endpoint, g_memdup2(k, sizeof(*k)), tun);
