@@ -15,7 +15,8 @@
 #include "keys/keystore.h"
 
 struct batch_job {
-	char *path;
+	char *path;                 /* the capture, or the first file of a rotated set */
+	GPtrArray *parts;           /* every file of the capture, in order (borrowed strings; NULL-terminated) */
 	const struct options *opt;
 	int status;                 /* 0 ok, 1 input error, 2 key error */
 	char *error;
@@ -28,12 +29,18 @@ struct batch_job {
 
 static const char *const CAPTURE_SUFFIXES[] = { ".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz" };
 
+/* tcpdump -C appends the file's number after the suffix: wan.pcap12 */
 static bool is_capture_name(const char *name)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(CAPTURE_SUFFIXES); i++)
-		if (g_str_has_suffix(name, CAPTURE_SUFFIXES[i]))
-			return true;
-	return false;
+	char *base = g_strdup(name);
+	size_t n = strlen(base);
+	while (n && g_ascii_isdigit(base[n - 1]))
+		base[--n] = '\0';
+	bool ok = false;
+	for (size_t i = 0; i < G_N_ELEMENTS(CAPTURE_SUFFIXES) && !ok; i++)
+		ok = g_str_has_suffix(base, CAPTURE_SUFFIXES[i]);
+	g_free(base);
+	return ok;
 }
 
 static bool collect(const char *path, GPtrArray *out, char **err)
@@ -108,8 +115,7 @@ static void run_job(gpointer data, gpointer user_data)
 {
 	struct batch_job *job = data;
 	struct options one = *job->opt;
-	char *captures[] = { job->path, NULL };
-	one.captures = captures;
+	one.captures = (char **)job->parts->pdata;
 
 	/* each job its own key store: Quick Mode adds derived keys to it */
 	struct keystore *keys = NULL;
@@ -120,8 +126,8 @@ static void run_job(gpointer data, gpointer user_data)
 		keystore_load_file(keys, *k, &e);
 	}
 	unsigned loaded;
-	if (!e)
-		capture_load_secrets(job->path, &keys, &loaded, &e);
+	for (char **p = one.captures; *p && !e; p++)
+		capture_load_secrets(*p, &keys, &loaded, &e);
 	if (e) {
 		job->status = 2;
 		job->error = g_strdup(e->message);
@@ -132,7 +138,10 @@ static void run_job(gpointer data, gpointer user_data)
 	}
 	struct analysis a;
 	analysis_init(&a, &one, keys);
-	if (!analysis_read(&a, job->path, &job->error)) {
+	bool read = true;
+	for (char **p = one.captures; *p && read; p++)
+		read = analysis_read(&a, *p, &job->error);
+	if (!read) {
 		job->status = 1;
 	} else if (a.tracker.frames == 0) {
 		job->status = 1;
@@ -155,7 +164,7 @@ static void run_job(gpointer data, gpointer user_data)
 static void job_csv(FILE *f, const struct batch_job *j)
 {
 	csv_field(f, j->path);
-	fprintf(f, ",%s,%llu,%u,%u,%u,%u,%u,%u,%u,%u,", j->status == 0 ? "ok" : "error",
+	fprintf(f, ",%u,%s,%llu,%u,%u,%u,%u,%u,%u,%u,%u,", j->parts->len, j->status == 0 ? "ok" : "error",
 		(unsigned long long)j->frames, j->tunnels, j->rekeys, j->cause[CAUSE_VOLUME], j->cause[CAUSE_TIME],
 		j->cause[CAUSE_OTHER], j->new_ike_sas, j->dips, j->rekey_dips);
 	uint64_t denom = j->transferred + j->rekey_lost;
@@ -172,9 +181,9 @@ static void job_json(FILE *f, const struct batch_job *j)
 {
 	fputs("{\"capture\":", f);
 	json_string(f, j->path);
-	fprintf(f, ",\"status\":\"%s\",\"frames\":%llu,\"tunnels\":%u,\"rekeys\":%u,\"volume\":%u,\"time\":%u,"
-		   "\"other\":%u,\"new_ike_sas\":%u,\"dips\":%u,\"rekey_dips\":%u,\"rekey_loss_share\":",
-		j->status == 0 ? "ok" : "error", (unsigned long long)j->frames, j->tunnels, j->rekeys,
+	fprintf(f, ",\"files\":%u,\"status\":\"%s\",\"frames\":%llu,\"tunnels\":%u,\"rekeys\":%u,\"volume\":%u,"
+		   "\"time\":%u,\"other\":%u,\"new_ike_sas\":%u,\"dips\":%u,\"rekey_dips\":%u,\"rekey_loss_share\":",
+		j->parts->len, j->status == 0 ? "ok" : "error", (unsigned long long)j->frames, j->tunnels, j->rekeys,
 		j->cause[CAUSE_VOLUME], j->cause[CAUSE_TIME], j->cause[CAUSE_OTHER], j->new_ike_sas, j->dips,
 		j->rekey_dips);
 	uint64_t denom = j->transferred + j->rekey_lost;
@@ -195,7 +204,73 @@ static void job_json(FILE *f, const struct batch_job *j)
 	fputc('}', f);
 }
 
-static const char BATCH_HEADER[] = "capture,status,frames,tunnels,rekeys,volume,time,other,new_ike_sas,dips,"
+static GPtrArray *single_files(GPtrArray *paths)
+{
+	GPtrArray *out = g_ptr_array_new();
+	for (guint i = 0; i < paths->len; i++) {
+		GPtrArray *one = g_ptr_array_new_null_terminated(1, NULL, TRUE);
+		g_ptr_array_add(one, g_ptr_array_index(paths, i));
+		g_ptr_array_add(out, one);
+	}
+	return out;
+}
+
+/* A rotated set (tcpdump -C/-G, Wireshark's ring buffer) is the files of one
+ * directory whose names differ only in their numbers: wan.pcap, wan.pcap1,
+ * wan.pcap2 or wan_00001_20261124101500.pcapng, wan_00002_...  */
+static char *set_name(const char *path)
+{
+	GString *key = g_string_new(NULL);
+	for (const char *p = path; *p; p++) {
+		if (g_ascii_isdigit(*p)) {
+			while (g_ascii_isdigit(p[1]))
+				p++;
+			g_string_append_c(key, '#');
+		} else {
+			g_string_append_c(key, *p);
+		}
+	}
+	/* wan.pcap is the first file of wan.pcap1, wan.pcap2, ... */
+	if (!g_str_has_suffix(key->str, "#"))
+		g_string_append_c(key, '#');
+	return g_string_free(key, FALSE);
+}
+
+/* in a set, number order (wan.pcap2 before wan.pcap10) is time order */
+static gint number_order(gconstpointer a, gconstpointer b)
+{
+	char *ka = g_utf8_collate_key_for_filename(*(char *const *)a, -1);
+	char *kb = g_utf8_collate_key_for_filename(*(char *const *)b, -1);
+	gint c = strcmp(ka, kb);
+	g_free(ka);
+	g_free(kb);
+	return c;
+}
+
+static GPtrArray *rotated_sets(GPtrArray *paths)
+{
+	GHashTable *by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *out = g_ptr_array_new();
+	for (guint i = 0; i < paths->len; i++) {
+		char *path = g_ptr_array_index(paths, i);
+		char *name = set_name(path);
+		GPtrArray *set = g_hash_table_lookup(by_name, name);
+		if (!set) {
+			set = g_ptr_array_new_null_terminated(4, NULL, TRUE);
+			g_ptr_array_add(out, set);
+			g_hash_table_insert(by_name, name, set);
+		} else {
+			g_free(name);
+		}
+		g_ptr_array_add(set, path);
+	}
+	for (guint i = 0; i < out->len; i++)
+		g_ptr_array_sort(g_ptr_array_index(out, i), number_order);
+	g_hash_table_destroy(by_name);
+	return out;
+}
+
+static const char BATCH_HEADER[] = "capture,files,status,frames,tunnels,rekeys,volume,time,other,new_ike_sas,dips,"
 				   "rekey_dips,rekey_loss_share,error,verdict\n";
 
 int batch_run(const struct options *o)
@@ -212,15 +287,21 @@ int batch_run(const struct options *o)
 	}
 	g_ptr_array_sort(paths, path_cmp);
 
+	GPtrArray *captures = o->rotated ? rotated_sets(paths) : single_files(paths);
 	GPtrArray *jobs = g_ptr_array_new();
-	for (guint i = 0; i < paths->len; i++) {
-		if (o->shard_count && i % o->shard_count != o->shard_index - 1)
+	for (guint i = 0; i < captures->len; i++) {
+		GPtrArray *parts = g_ptr_array_index(captures, i);
+		if (o->shard_count && i % o->shard_count != o->shard_index - 1) {
+			g_ptr_array_free(parts, TRUE);
 			continue;
+		}
 		struct batch_job *j = g_new0(struct batch_job, 1);
-		j->path = g_ptr_array_index(paths, i);
+		j->parts = parts;
+		j->path = g_ptr_array_index(parts, 0);
 		j->opt = o;
 		g_ptr_array_add(jobs, j);
 	}
+	g_ptr_array_free(captures, TRUE);
 	GThreadPool *pool = g_thread_pool_new(run_job, NULL, o->jobs, TRUE, NULL);
 	for (guint i = 0; i < jobs->len; i++)
 		g_thread_pool_push(pool, g_ptr_array_index(jobs, i), NULL);
@@ -257,6 +338,7 @@ int batch_run(const struct options *o)
 				status = j->status;
 		}
 		rekeys += j->rekeys;
+		g_ptr_array_free(j->parts, TRUE);
 		g_free(j->error);
 		g_free(j->verdict);
 		g_free(j);

@@ -93,6 +93,9 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 		{ "batch", 'b', 0, G_OPTION_ARG_NONE, &o->batch,
 		  "Analyze each capture on its own (directories: every .pcap/.pcapng/.cap[.gz] under them); "
 		  "one summary line each, and with --out a folder each plus batch.csv", NULL },
+		{ "rotated", 'r', 0, G_OPTION_ARG_NONE, &o->rotated,
+		  "With --batch: files of one directory whose names differ only in their numbers "
+		  "(tcpdump -C/-G, ring buffers) are one capture, read in number order", NULL },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs, "With --batch: analyze N captures at once (default 1; 0 = one per CPU)", "N" },
 		{ "shard", 0, 0, G_OPTION_ARG_STRING, &shard,
 		  "With --batch: only every N-th capture in path order, starting with the K-th (1 <= K <= N)", "K/N" },
@@ -141,8 +144,8 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 			     shard[consumed] || o->shard_count == 0 || o->shard_index < 1 ||
 			     o->shard_index > o->shard_count)) {
 		snprintf(msg, sizeof(msg), "--shard: '%s' is not K/N with 1 <= K <= N", shard);
-	} else if ((shard || o->jobs != 1) && !o->batch) {
-		snprintf(msg, sizeof(msg), "--jobs and --shard go with --batch");
+	} else if ((shard || o->jobs != 1 || o->rotated) && !o->batch) {
+		snprintf(msg, sizeof(msg), "--jobs, --shard and --rotated go with --batch");
 	} else if (o->jobs < 0) {
 		snprintf(msg, sizeof(msg), "--jobs: %d is not 0 or more", o->jobs);
 	} else if (!(threshold > 0 && threshold < 1)) {

@@ -25,6 +25,7 @@ struct options {
 	gboolean json;
 	gboolean quiet;           /* no text report (with --out or --json) */
 	gboolean batch;
+	gboolean rotated;         /* --batch: files whose names differ only in numbers are one capture */
 	gboolean version;         /* --version: print it and exit */           /* each capture (and every capture under a directory) on its own */
 	int jobs;                 /* worker threads for --batch */
 	unsigned shard_index, shard_count; /* --shard K/N: every N-th capture from the K-th; 0 = all */
