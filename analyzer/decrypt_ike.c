@@ -287,6 +287,16 @@ static bool recover_first_block(uint8_t *plain, size_t len, uint8_t exchange_typ
 	return false;
 }
 
+static bool chain_parses(const uint8_t *plain, size_t len, uint8_t first)
+{
+	struct isakmp_iter it;
+	struct isakmp_payload pl;
+	isakmp_iter_init(&it, first, false, plain, len, len);
+	while (isakmp_iter_next(&it, &pl))
+		;
+	return it.anomaly == AN_NONE && it.count > 0;
+}
+
 static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct tracked *tr, const struct frame *f,
 		       uint64_t ts)
 {
@@ -337,6 +347,14 @@ static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct trac
 			snprintf(why, sizeof(why), "IKEv1 SA %s: Main Mode not in the capture, so no Phase 1 IV", cky);
 		else
 			snprintf(why, sizeof(why), "IKEv1 SA %s: cannot decrypt (%s)", cky, ikev1_status_name(s));
+		failed(d, x, why);
+		return;
+	}
+	/* IKEv1 encryption has no integrity check of its own: a wrong key
+	 * "decrypts" to noise, which shows as a payload chain that does not parse */
+	if (!chain_parses(d->ike_plain, len, h.next_payload)) {
+		snprintf(why, sizeof(why), "IKEv1 SA %s: decrypted messages do not parse: wrong "
+			 "ikev1_decryption_table key?", cky);
 		failed(d, x, why);
 		return;
 	}
