@@ -367,6 +367,8 @@ static void keep_v2_child_sa(struct exchange_detail *dt, bool request, const str
 {
 	for (unsigned i = 0; i < sa->proposals_stored; i++) {
 		const struct ikev2_proposal *p = &sa->p[i];
+		if (p->protocol == ISAKMP_PROTO_ISAKMP)
+			dt->ike_rekey = true; /* a CREATE_CHILD_SA that rekeys the IKE SA itself */
 		if (p->protocol != ISAKMP_PROTO_ESP || p->spi_size != 4)
 			continue;
 		if (request) {

@@ -167,6 +167,8 @@ static bool rekeys_ike_sa(const struct tunnel *tun, const struct exchange *x)
 {
 	if (x->ike->version != 2)
 		return false;
+	if (x->detail.ike_rekey)
+		return true;
 	for (guint i = 0; i < tun->ike_sas->len; i++) {
 		const struct ike_sa *ike = g_ptr_array_index(tun->ike_sas, i);
 		if (ike == x->ike || ike->exchanges->len == 0)

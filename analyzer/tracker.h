@@ -53,6 +53,7 @@ struct exchange_detail {
 	bool keys_derived;
 	uint8_t ni[256], nr[256];
 	uint16_t ni_len, nr_len;
+	bool ike_rekey;                 /* IKEv2 CREATE_CHILD_SA proposing a new IKE SA */
 	bool rekey_notify;              /* IKEv2 REKEY_SA */
 	uint32_t rekey_notify_spi;
 	uint32_t deleted_spis[8];       /* Delete payloads (ESP) */
