@@ -180,25 +180,29 @@ static void note_nat_side(struct tunnel *tun, const struct frame *f)
 
 /* ---- ESP ---- */
 
-static void esp_sequence(struct esp_sa *sa, uint32_t seq)
+/* Returns true for a copy of a packet already seen (same SPI and sequence
+ * number): a mirror port that sees a packet twice, or a replay. */
+static bool esp_sequence(struct esp_sa *sa, uint32_t seq)
 {
-	if (sa->packets == 1) {
+	if (!sa->seq_started) {
+		sa->seq_started = true;
 		sa->first_seq = sa->max_seq = seq;
 		sa->seq_window = 1;
-		return;
+		return false;
 	}
 	if (seq > sa->max_seq) {
 		uint32_t step = seq - sa->max_seq;
 		sa->seq_gaps += step - 1;
 		sa->seq_window = step >= 64 ? 1 : (sa->seq_window << step) | 1;
 		sa->max_seq = seq;
-		return;
+		return false;
 	}
 	uint32_t behind = sa->max_seq - seq;
 	if (behind < 64) {
 		uint64_t bit = (uint64_t)1 << behind;
 		if (sa->seq_window & bit) {
 			sa->seq_dups++;
+			return true;
 		} else {
 			sa->seq_window |= bit;
 			sa->seq_reordered++;
@@ -213,6 +217,7 @@ static void esp_sequence(struct esp_sa *sa, uint32_t seq)
 	} else {
 		sa->seq_reordered++;
 	}
+	return false;
 }
 
 static struct esp_sa *esp_sa_new(struct tracker *t, struct tunnel *tun, const struct frame *f, uint64_t ts,
@@ -269,22 +274,25 @@ static struct esp_sa *track_esp(struct tracker *t, uint64_t ts, const struct fra
 		note_nat_side(tun, f);
 		sa = esp_sa_new(t, tun, f, ts, &out->superseded);
 	}
+	t->last_esp = sa;
+	if (ts > sa->last_ns)
+		sa->last_ns = ts;
+	/* a copy adds nothing: not to the SA's volume, the throughput, or the
+	 * decryption (the receiver's replay check drops it too) */
+	if (esp_sequence(sa, f->seq))
+		return NULL;
 	/* a reassembled datagram crossed the wire as its fragments */
 	uint32_t wire_ip = f->reassembled ? f->frag_ip_bytes : f->ip_len;
 	sa->packets++;
 	sa->esp_bytes += f->esp_len;
 	sa->ip_bytes += wire_ip;
-	if (ts > sa->last_ns)
-		sa->last_ns = ts;
 	if (sa->successor) {
 		sa->late_packets++;
 		sa->late_bytes += f->esp_len;
 	}
 	if (sa->deleted_ns && ts > sa->deleted_ns)
 		sa->packets_after_delete++;
-	esp_sequence(sa, f->seq);
 	series_add(&tun->series[sa->side], ts, wire_ip);
-	t->last_esp = sa;
 	return sa;
 }
 

@@ -108,10 +108,11 @@ struct esp_sa {
 	uint64_t first_ns, last_ns;
 	uint64_t packets, esp_bytes, ip_bytes;
 	uint64_t seq_window;            /* bitmap of the 64 numbers below max_seq */
+	bool seq_started;
 	/* sequence numbers */
 	uint32_t first_seq, max_seq;
 	uint64_t seq_gaps;              /* numbers skipped (lost before the capture point or reordered) */
-	uint64_t seq_dups;
+	uint64_t seq_dups;              /* copies of packets already seen: not in packets or bytes */
 	uint64_t seq_resets;            /* the sequence jumped backwards by a lot */
 	uint64_t seq_reordered;
 	/* hand-over: the next SA in this direction started */
