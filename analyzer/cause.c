@@ -23,6 +23,8 @@
  * clearly steadier than the other. */
 #define STEADY_SPREAD 0.10
 #define STEADIER_BY 3.0
+/* Two rekeys agree by chance too easily to call it a pattern. */
+#define PATTERN_MIN 3
 
 static const double MB = 1e6;
 
@@ -146,7 +148,7 @@ static void infer_from_pattern(GArray *rekeys)
 		    (r->side[busier_side(r)].old_sa || r->age_s > 0))
 			g_array_append_val(idx, i);
 	}
-	if (idx->len < 2) {
+	if (idx->len < PATTERN_MIN) {
 		g_array_free(idx, TRUE);
 		return;
 	}
