@@ -308,7 +308,7 @@ static void print_keys(const struct analysis *a, FILE *f)
 			   "serial console\n", kc.masked);
 	GPtrArray *notes = decryptor_notes(d);
 	if (notes->len)
-		fprintf(f, "Not decrypted:\n");
+		fprintf(f, "Decryption notes (what could not be decrypted, and why):\n");
 	for (guint i = 0; i < notes->len; i++)
 		fprintf(f, "  %s\n", (char *)g_ptr_array_index(notes, i));
 	g_ptr_array_free(notes, TRUE);
