@@ -74,4 +74,30 @@ for case, keysets in KEYSETS.items():
                 t.ok(got["%s_new_spi" % d] == "0x" + exp["new_%s" % d],
                      "%s: rekey %d %s new SPI 0x%s" % (label, exp["index"], d, exp["new_%s" % d]),
                      got["%s_new_spi" % d])
+# A capture that starts after Main Mode and the first Quick Mode, as a mirror
+# capture of an hours-old IKE SA does: with only the ikev1 key + skeyid_d the
+# later Quick Modes still decrypt, and from them every later SA's keys.
+import struct, tempfile
+cap = os.path.join(SHARED, "captures", "ikev1-small", "capture-client.pcap")
+if os.path.exists(cap):
+    data = open(cap, "rb").read()
+    pos, n, cut = 24, 0, None
+    while pos < len(data):
+        n += 1
+        if n == 200:
+            cut = pos
+        incl = struct.unpack_from("<I", data, pos + 8)[0]
+        pos += 16 + incl
+    late = os.path.join(tempfile.mkdtemp(prefix="esprekey-late-"), "late.pcap")
+    open(late, "wb").write(data[:24] + data[cut:])
+    proc, tab = analyze(late, "--keys", os.path.join(SHARED, "captures", "ikev1-small", "keys", "skeyid"))
+    sas = tab.get("sas", [])
+    later = [r for r in sas if r["key_source"] == "derived (KEYMAT)"]
+    t.ok(proc.returncode == 0 and len(later) == 6 and all(r["decrypted"] == r["packets"] for r in later),
+         "late start (no Main Mode): the 6 SAs of the 3 rekeys get derived keys and decrypt in full",
+         [(r["spi"], r["decrypted"], r["packets"], r["key_source"]) for r in sas])
+    t.ok([r["cause"] for r in tab.get("rekeys", [])] == ["volume"] * 3,
+         "late start: 3 rekeys, all volume", [(r["cause"], r["cause_basis"]) for r in tab.get("rekeys", [])])
+else:
+    t.skip("late start", "../shared/captures not present")
 t.done()
