@@ -22,6 +22,7 @@ struct decryptor {
 	uint8_t *ike_plain;          /* one IKE message's (the reading thread's) */
 	GHashTable *flows;           /* inner TCP flows: struct flow_key -> struct tcp_flow */
 	struct tcp_flow *last_flow;  /* the previous segment's flow */
+	uint64_t flow_segments;
 	struct flow_key last_flow_key;
 	GHashTable *notes;           /* what could not be decrypted and why: text -> count */
 	uint64_t ike_decrypted, ike_failed;

@@ -13,7 +13,19 @@
 struct tcp_flow {
 	uint32_t next_seq;              /* one past the highest sequence number sent */
 	bool started;
+	uint64_t last_ns;
 };
+
+/* Flows silent this long are forgotten, so that days of short connections
+ * keep memory flat; a flow that comes back just starts afresh. */
+#define FLOW_IDLE_NS (600ull * 1000000000ull)
+#define FLOW_SWEEP_EVERY 65536
+
+static gboolean flow_idle(gpointer key, gpointer value, gpointer now)
+{
+	const struct tcp_flow *fl = value;
+	return fl->last_ns + FLOW_IDLE_NS < *(const uint64_t *)now;
+}
 
 static guint flow_hash(gconstpointer k)
 {
@@ -90,7 +102,12 @@ static void track_tcp(struct decryptor *d, struct esp_sa *sa, const struct inner
 		return;
 	struct tunnel *tun = sa->tunnel;
 	int side = sa->side;
+	if (++d->flow_segments % FLOW_SWEEP_EVERY == 0) {
+		g_hash_table_foreach_remove(d->flows, flow_idle, &ts);
+		d->last_flow = NULL;
+	}
 	struct tcp_flow *fl = flow_of(d, ip, tcp);
+	fl->last_ns = ts;
 	uint32_t len = tcp->payload_len;
 	uint32_t end = tcp->seq + len + ((tcp->flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
 	tun->tcp_segments[side]++;

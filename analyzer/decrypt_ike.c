@@ -87,9 +87,12 @@ static void keep_nonce(struct exchange_detail *dt, bool from_exchange_initiator,
 {
 	struct isakmp_blob n;
 	isakmp_nonce_parse(pl, &n);
-	uint8_t *dst = from_exchange_initiator ? dt->ni : dt->nr;
-	uint16_t *dst_len = from_exchange_initiator ? &dt->ni_len : &dt->nr_len;
-	size_t len = n.len > sizeof(dt->ni) ? sizeof(dt->ni) : n.len;
+	if (!dt->nonces)
+		dt->nonces = g_new0(struct exchange_nonces, 1);
+	struct exchange_nonces *nn = dt->nonces;
+	uint8_t *dst = from_exchange_initiator ? nn->ni : nn->nr;
+	uint16_t *dst_len = from_exchange_initiator ? &nn->ni_len : &nn->nr_len;
+	size_t len = n.len > sizeof(nn->ni) ? sizeof(nn->ni) : n.len;
 	memcpy(dst, n.data, len);
 	*dst_len = (uint16_t)len;
 }
@@ -125,7 +128,8 @@ static void keep_v1_child_sa(struct exchange_detail *dt, bool from_exchange_init
 static void derive_keys(struct decryptor *d, struct ike_state *st, struct exchange *x)
 {
 	struct exchange_detail *dt = &x->detail;
-	if (dt->keys_derived || !dt->have_spi_i || !dt->have_spi_r || !dt->ni_len || !dt->nr_len ||
+	const struct exchange_nonces *nn = dt->nonces;
+	if (dt->keys_derived || !dt->have_spi_i || !dt->have_spi_r || !nn || !nn->ni_len || !nn->nr_len ||
 	    !dt->responder_chose)
 		return;
 	if (!st->k1 || !st->k1->skeyid_d_len)
@@ -140,12 +144,12 @@ static void derive_keys(struct decryptor *d, struct ike_state *st, struct exchan
 	struct esp_key k;
 	/* keys follow the SPI on the wire: initiator->responder traffic carries
 	 * the responder's SPI */
-	bool ok = ikev1_esp_key_derive(&k, hash, st->k1->skeyid_d, st->k1->skeyid_d_len, &tr, dt->spi_r, dt->ni,
-				       dt->ni_len, dt->nr, dt->nr_len, &dt->initiator, &dt->responder);
+	bool ok = ikev1_esp_key_derive(&k, hash, st->k1->skeyid_d, st->k1->skeyid_d_len, &tr, dt->spi_r, nn->ni,
+				       nn->ni_len, nn->nr, nn->nr_len, &dt->initiator, &dt->responder);
 	if (ok)
 		keystore_add_esp(d->keys, &k, "derived (KEYMAT)");
-	ok = ok && ikev1_esp_key_derive(&k, hash, st->k1->skeyid_d, st->k1->skeyid_d_len, &tr, dt->spi_i, dt->ni,
-					dt->ni_len, dt->nr, dt->nr_len, &dt->responder, &dt->initiator);
+	ok = ok && ikev1_esp_key_derive(&k, hash, st->k1->skeyid_d, st->k1->skeyid_d_len, &tr, dt->spi_i, nn->ni,
+					nn->ni_len, nn->nr, nn->nr_len, &dt->responder, &dt->initiator);
 	if (ok)
 		keystore_add_esp(d->keys, &k, "derived (KEYMAT)");
 	memset(&k, 0, sizeof(k));

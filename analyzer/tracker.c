@@ -46,7 +46,12 @@ const char *exchange_name(uint8_t version, uint8_t type)
 	return isakmp_exchange_name(version, type);
 }
 
-static void exchange_free(gpointer p) { g_free(p); }
+static void exchange_free(gpointer p)
+{
+	struct exchange *x = p;
+	g_free(x->detail.nonces);
+	g_free(x);
+}
 
 static void ike_sa_free(gpointer p)
 {

@@ -36,6 +36,12 @@ enum {
 	IKEV2_SA_INIT = 34, IKEV2_AUTH = 35, IKEV2_CREATE_CHILD = 36, IKEV2_INFO = 37,
 };
 
+/* Quick Mode / CREATE_CHILD_SA nonces, for KEYMAT. */
+struct exchange_nonces {
+	uint8_t ni[256], nr[256];
+	uint16_t ni_len, nr_len;
+};
+
 /* What decrypting an exchange's messages revealed (analyzer/ike_decrypt.c). */
 struct exchange_detail {
 	uint32_t decrypted, failed;     /* messages */
@@ -51,8 +57,7 @@ struct exchange_detail {
 	uint16_t encap_mode;
 	bool pfs;                       /* KE in Quick Mode: ESP keys cannot be derived */
 	bool keys_derived;
-	uint8_t ni[256], nr[256];
-	uint16_t ni_len, nr_len;
+	struct exchange_nonces *nonces; /* only child-SA exchanges carry them; NULL until seen */
 	bool ike_rekey;                 /* IKEv2 CREATE_CHILD_SA proposing a new IKE SA */
 	bool rekey_notify;              /* IKEv2 REKEY_SA */
 	uint32_t rekey_notify_spi;
