@@ -26,6 +26,7 @@ struct decryptor {
 	struct flow_key last_flow_key;
 	GHashTable *notes;           /* what could not be decrypted and why: text -> count */
 	uint64_t ike_decrypted, ike_failed;
+	uint64_t hash_ok, hash_bad;     /* IKEv1 HASH payloads checked with SKEYID_a */
 	uint64_t esp_no_key, esp_not_captured;
 	uint64_t keys_derived;
 };

@@ -10,6 +10,8 @@
 #include "keys/ikev1_crypto.h"
 #include "keys/ikev2_crypto.h"
 #include "keys/keymat.h"
+#include "keys/prf.h"
+#include "keys/secret.h"
 
 /* Per IKE SA; hangs off ike_sa->crypto. */
 struct ike_state {
@@ -291,6 +293,67 @@ static bool recover_first_block(uint8_t *plain, size_t len, uint8_t exchange_typ
 	return false;
 }
 
+/* With SKEYID_a, the HASH payload that opens every Quick Mode and
+ * Informational message proves the decryption (and the key) right:
+ * HASH(1) = prf(SKEYID_a, M-ID | what follows HASH), HASH(2) the same with
+ * Ni_b after M-ID, HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b). */
+static void check_hash(struct decryptor *d, const struct ike_state *st, struct exchange *x,
+		       const struct isakmp_header *h, const struct frame *f, size_t len)
+{
+	const uint8_t *plain = d->ike_plain;
+	if (!st->k1 || !st->k1->skeyid_a_len || h->next_payload != ISAKMP_NP_HASH ||
+	    (x->type != ISAKMP_X_QUICK && x->type != ISAKMP_X_INFO && x->type != ISAKMP_X_TRANSACTION))
+		return;
+	struct isakmp_iter it;
+	struct isakmp_payload pl;
+	isakmp_iter_init(&it, ISAKMP_NP_HASH, false, plain, len, len);
+	if (!isakmp_iter_next(&it, &pl))
+		return;
+	const uint8_t *hash = pl.body, *rest = pl.body + pl.body_len;
+	size_t hash_len = pl.body_len;
+	while (isakmp_iter_next(&it, &pl))
+		;
+	size_t rest_len = (size_t)(it.c.pos - rest);
+	uint8_t mid[4] = { (uint8_t)(h->message_id >> 24), (uint8_t)(h->message_id >> 16),
+			   (uint8_t)(h->message_id >> 8), (uint8_t)h->message_id };
+	static const uint8_t zero = 0;
+	const struct exchange_detail *dt = &x->detail;
+	const struct exchange_nonces *nn = dt->nonces;
+	bool from_xi = memcmp(&f->src, &dt->initiator, sizeof(f->src)) == 0;
+	struct prf_part parts[4];
+	size_t n = 0;
+	if (x->type != ISAKMP_X_QUICK || (from_xi && rest_len)) {
+		parts[n++] = (struct prf_part){ mid, 4 };
+	} else if (!from_xi && nn && nn->ni_len) {
+		parts[n++] = (struct prf_part){ mid, 4 };
+		parts[n++] = (struct prf_part){ nn->ni, nn->ni_len };
+	} else if (from_xi && nn && nn->ni_len && nn->nr_len) {
+		parts[n++] = (struct prf_part){ &zero, 1 };
+		parts[n++] = (struct prf_part){ mid, 4 };
+		parts[n++] = (struct prf_part){ nn->ni, nn->ni_len };
+		parts[n++] = (struct prf_part){ nn->nr, nn->nr_len };
+		rest_len = 0;
+	} else {
+		return; /* the message it depends on was not decrypted */
+	}
+	if (rest_len)
+		parts[n++] = (struct prf_part){ rest, rest_len };
+	int alg = st->hash_alg ? st->hash_alg : hash_from_len(st->k1->skeyid_a_len);
+	uint8_t want[64];
+	size_t want_len;
+	if (!ikev1_prf(alg, st->k1->skeyid_a, st->k1->skeyid_a_len, parts, n, want, &want_len))
+		return;
+	if (hash_len == want_len && ct_memeq(hash, want, want_len)) {
+		d->hash_ok++;
+	} else {
+		char why[128];
+		d->hash_bad++;
+		snprintf(why, sizeof(why), "IKEv1 %s message 0x%08x: HASH does not verify with skeyid_a",
+			 exchange_name(1, x->type), h->message_id);
+		decryptor_note(d, why);
+	}
+}
+
 static bool chain_parses(const uint8_t *plain, size_t len, uint8_t first)
 {
 	struct isakmp_iter it;
@@ -341,10 +404,12 @@ static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct trac
 	}
 	bool ok = ikev1_decrypt(st->c1, h.message_id, f->ike + ISAKMP_HDR_LEN, len, d->ike_plain);
 	enum ikev1_status s = ikev1_last_status(st->c1);
+	bool first_block_lost = false;
 	if (s == IKEV1_FIRST_BLOCK_UNKNOWN && h.next_payload == ISAKMP_NP_HASH &&
 	    recover_first_block(d->ike_plain, len, h.exchange_type)) {
 		ok = true;
 		s = IKEV1_OK;
+		first_block_lost = true;
 	}
 	if (!ok || s != IKEV1_OK) {
 		if (s == IKEV1_FIRST_BLOCK_UNKNOWN)
@@ -365,6 +430,8 @@ static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct trac
 	x->detail.decrypted++;
 	d->ike_decrypted++;
 	v1_plaintext(d, t, st, tr, f, h.next_payload, len, ts);
+	if (!first_block_lost)
+		check_hash(d, st, tr->exchange, &h, f, len);
 }
 
 static void keep_v2_child_sa(struct exchange_detail *dt, bool request, const struct ikev2_sa *sa)

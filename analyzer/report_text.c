@@ -303,6 +303,9 @@ static void print_keys(const struct analysis *a, FILE *f)
 		   "IKE messages decrypted %llu, not %llu\n",
 		kc.esp, kc.esp_derived, kc.ikev1, kc.ikev1_skeyid_d, kc.ikev2, (unsigned long long)d->ike_decrypted,
 		(unsigned long long)d->ike_failed);
+	if (d->hash_ok || d->hash_bad)
+		fprintf(f, "  IKEv1 HASH payloads checked with SKEYID_a: %llu verify, %llu do not\n",
+			(unsigned long long)d->hash_ok, (unsigned long long)d->hash_bad);
 	if (kc.masked)
 		fprintf(f, "  %u 'show ipsec sa' blocks had masked keys (** **): the router prints them only on its "
 			   "serial console\n", kc.masked);

@@ -47,4 +47,17 @@ p = run([sample, "--keys", keys])
 t.ok(p.returncode == 0, "a wrong IKE key: exit 0", p.stderr)
 t.ok("Decryption notes" in p.stdout and "IKEv1 SA b99073fcc5414fd1" in p.stdout,
      "the report says the IKE SA could not be decrypted", p.stdout[:600])
+# SKEYID_a proves what IKE decryption yields: every HASH payload of the
+# sample's Quick Modes and Informationals verifies; with a wrong SKEYID_a none does
+import json
+truth = json.load(open(os.path.join(ROOT, "samples", "windows-nvr510.truth.json")))
+tun = truth["tunnels"][0]
+for skeyid_a, want in ((tun["skeyid_a"], "15 verify, 0 do not"),
+                       (tun["skeyid_a"][:-1] + ("0" if tun["skeyid_a"][-1] != "0" else "1"), "0 verify, 15 do not")):
+    keys = os.path.join(tmp, "skeyid_a.keys")
+    open(keys, "w").write("\n".join(lines) + "\nskeyid_a %s %s\n" % (tun["cky_i"], skeyid_a))
+    p = run([sample, "--keys", keys])
+    t.ok(p.returncode == 0 and "checked with SKEYID_a: " + want in p.stdout,
+         "skeyid_a: %s (12 Quick Mode + 3 Informational HASHes)" % want,
+         [l for l in p.stdout.splitlines() if "HASH" in l])
 t.done()
