@@ -9,6 +9,7 @@
 #include "keys/esp_crypto.h"
 #include "keys/keymat.h"
 #include "keys/keystore.h"
+#include "keys/prf.h"
 
 static size_t unhex(const char *s, uint8_t *out)
 {
@@ -167,11 +168,28 @@ static void test_transform_mapping(void)
 	}
 }
 
+/* RFC 2202 test case 2 (HMAC-SHA1, key "Jefe"), the data split in parts as
+ * a HASH payload is hashed: the parts must simply be concatenated. */
+static void test_prf_parts(void)
+{
+	const char *data = "what do ya want for nothing?";
+	struct prf_part parts[3] = { { data, 4 }, { data + 4, 0 }, { data + 4, strlen(data) - 4 } };
+	uint8_t out[64];
+	size_t len = 0;
+	g_assert_true(ikev1_prf(2, (const uint8_t *)"Jefe", 4, parts, 3, out, &len));
+	g_assert_cmpuint(len, ==, 20);
+	static const uint8_t want[20] = { 0xef, 0xfc, 0xdf, 0x6a, 0xe5, 0xeb, 0x2f, 0xa2, 0xd2, 0x74,
+					  0x16, 0xd5, 0xf1, 0x84, 0xdf, 0x9c, 0x25, 0x9a, 0x7c, 0x79 };
+	g_assert_cmpmem(out, len, want, sizeof(want));
+	g_assert_false(ikev1_prf(99, (const uint8_t *)"Jefe", 4, parts, 3, out, &len));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/crypto/keymat/ikev1-small-known-answers", test_keymat_known_answers);
 	g_test_add_func("/crypto/keymat/derived-key-decrypts", test_derived_key_decrypts);
 	g_test_add_func("/crypto/keymat/transform-mapping", test_transform_mapping);
+	g_test_add_func("/crypto/keymat/prf-parts", test_prf_parts);
 	return g_test_run();
 }
