@@ -21,6 +21,9 @@ struct ike_state {
 	struct ikev1_crypto *c1;
 	int hash_alg;                   /* Phase 1 prf hash, 0 = not seen */
 	bool have_transform;            /* from Main/Aggressive Mode, or guessed */
+	/* IKEv2: the PRF and IKE_SA_INIT's nonces, for the IKE_AUTH child SA */
+	int v2_prf;
+	struct exchange_nonces v2_nonces;
 };
 
 /* One IKE message that could not be decrypted, and why. */
@@ -434,6 +437,23 @@ static void decrypt_v1(struct decryptor *d, struct tracker *t, const struct trac
 		check_hash(d, st, tr->exchange, &h, f, len);
 }
 
+/* The responder's answer holds the one transform of each type it chose. */
+static void keep_v2_transform(struct exchange_detail *dt, const struct ikev2_proposal *p)
+{
+	dt->auth_alg = 0;
+	for (unsigned i = 0; i < p->transforms_stored; i++) {
+		const struct ikev2_transform *tr = &p->t[i];
+		if (tr->type == IKEV2_T_ENCR) {
+			dt->transform_id = tr->id;
+			dt->key_bits = tr->key_length;
+		} else if (tr->type == IKEV2_T_INTEG) {
+			dt->auth_alg = tr->id;
+		} else if (tr->type == IKEV2_T_ESN) {
+			dt->esn = tr->id == 1;
+		}
+	}
+}
+
 static void keep_v2_child_sa(struct exchange_detail *dt, bool request, const struct ikev2_sa *sa)
 {
 	for (unsigned i = 0; i < sa->proposals_stored; i++) {
@@ -449,9 +469,81 @@ static void keep_v2_child_sa(struct exchange_detail *dt, bool request, const str
 			dt->spi_r = p->spi32;
 			dt->have_spi_r = true;
 			dt->responder_chose = true;
+			keep_v2_transform(dt, p);
 		}
 		return;
 	}
+}
+
+/* IKE_SA_INIT is in the clear: its PRF and nonces key the first child SA. */
+static void v2_sa_init_payload(struct ike_state *st, const struct isakmp_payload *pl, bool request)
+{
+	if (pl->type == IKEV2_NP_SA && !request) {
+		struct ikev2_sa sa;
+		if (ikev2_sa_parse(pl, &sa) != AN_NONE || !sa.proposals_stored)
+			return;
+		for (unsigned i = 0; i < sa.p[0].transforms_stored; i++)
+			if (sa.p[0].t[i].type == IKEV2_T_PRF)
+				st->v2_prf = sa.p[0].t[i].id;
+	} else if (pl->type == IKEV2_NP_NONCE) {
+		struct isakmp_blob n;
+		isakmp_nonce_parse(pl, &n);
+		uint8_t *dst = request ? st->v2_nonces.ni : st->v2_nonces.nr;
+		uint16_t *dst_len = request ? &st->v2_nonces.ni_len : &st->v2_nonces.nr_len;
+		size_t len = n.len > sizeof(st->v2_nonces.ni) ? sizeof(st->v2_nonces.ni) : n.len;
+		memcpy(dst, n.data, len);
+		*dst_len = (uint16_t)len;
+	}
+}
+
+/* The IKE SA's PRF when IKE_SA_INIT was not seen, from SK_d's length. */
+static int v2_prf_from_len(size_t len)
+{
+	switch (len) {
+	case 16: return 1;
+	case 20: return 2;
+	case 32: return 5;
+	case 48: return 6;
+	case 64: return 7;
+	default: return 0;
+	}
+}
+
+/* With the esprekey "sk_d" line, every child SA's ESP keys follow from
+ * SK_d and the exchange's nonces (IKE_SA_INIT's for the IKE_AUTH child). */
+static void derive_v2_keys(struct decryptor *d, struct ike_state *st, struct exchange *x)
+{
+	struct exchange_detail *dt = &x->detail;
+	const struct exchange_nonces *nn = x->type == IKEV2_X_AUTH ? &st->v2_nonces : dt->nonces;
+	if (dt->keys_derived || dt->ike_rekey || !dt->have_spi_i || !dt->have_spi_r || !dt->responder_chose ||
+	    !nn || !nn->ni_len || !nn->nr_len)
+		return;
+	const struct ikev2_sk_d *skd = keystore_ikev2_sk_d(d->keys, x->ike->spi_i, x->ike->spi_r);
+	if (!skd)
+		return;
+	if (dt->pfs) {
+		decryptor_note(d, "CREATE_CHILD_SA with PFS: ESP keys cannot be derived from SK_d (give esp_sa lines)");
+		return;
+	}
+	struct ikev2_esp_transform tr = { .encr_id = dt->transform_id, .key_bits = dt->key_bits,
+					  .integ_id = dt->auth_alg, .esn = dt->esn };
+	struct esp_key a, b;
+	int prf = st->v2_prf ? st->v2_prf : v2_prf_from_len(skd->len);
+	if (!ikev2_esp_keys_derive(&a, &b, prf, skd->sk_d, skd->len, &tr, dt->spi_i, dt->spi_r, nn->ni, nn->ni_len,
+				   nn->nr, nn->nr_len, &dt->initiator, &dt->responder)) {
+		char why[96];
+		snprintf(why, sizeof(why), "IKEv2 child SA ENCR %d / INTEG %d: cannot derive its keys", dt->transform_id,
+			 dt->auth_alg);
+		decryptor_note(d, why);
+		return;
+	}
+	keystore_add_esp(d->keys, &a, "derived (IKEv2 SK_d)");
+	keystore_add_esp(d->keys, &b, "derived (IKEv2 SK_d)");
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	dt->keys_derived = true;
+	d->keys_derived += 2;
+	d->generation++;
 }
 
 static void decrypt_v2(struct decryptor *d, struct tracker *t, const struct tracked *tr, const struct frame *f,
@@ -463,8 +555,10 @@ static void decrypt_v2(struct decryptor *d, struct tracker *t, const struct trac
 	if (isakmp_iter_msg(&it, f->ike, f->ike_caplen, f->ike_len, &h) != AN_NONE)
 		return;
 	struct isakmp_payload pl = { 0 };
+	bool request = !(h.flags & IKEV2_FLAG_RESPONSE);
 	while (isakmp_iter_next(&it, &pl) && pl.type != IKEV2_NP_SK)
-		;
+		if (h.exchange_type == IKEV2_X_SA_INIT)
+			v2_sa_init_payload(st, &pl, request);
 	if (pl.type != IKEV2_NP_SK || it.anomaly != AN_NONE)
 		return;
 	char spis[40], why[160];
@@ -495,7 +589,6 @@ static void decrypt_v2(struct decryptor *d, struct tracker *t, const struct trac
 	}
 	x->detail.decrypted++;
 	d->ike_decrypted++;
-	bool request = !(h.flags & IKEV2_FLAG_RESPONSE);
 	struct isakmp_iter in;
 	isakmp_iter_init(&in, pl.next, true, d->ike_plain, n, n);
 	while (isakmp_iter_next(&in, &pl)) {
@@ -505,6 +598,8 @@ static void decrypt_v2(struct decryptor *d, struct tracker *t, const struct trac
 				keep_v2_child_sa(&x->detail, request, &sa);
 		} else if (pl.type == IKEV2_NP_NONCE) {
 			keep_nonce(&x->detail, request, &pl);
+		} else if (pl.type == IKEV2_NP_KE && x->type == IKEV2_X_CREATE_CHILD) {
+			x->detail.pfs = true;
 		} else if (pl.type == IKEV2_NP_N) {
 			struct isakmp_notify no;
 			if (isakmp_notify_parse(&pl, &no) == AN_NONE && no.type == IKEV2_N_REKEY_SA) {
@@ -519,6 +614,8 @@ static void decrypt_v2(struct decryptor *d, struct tracker *t, const struct trac
 	}
 	if (in.anomaly != AN_NONE)
 		t->anomalies[in.anomaly]++;
+	if (!request && (x->type == IKEV2_X_CREATE_CHILD || x->type == IKEV2_X_AUTH))
+		derive_v2_keys(d, st, x);
 }
 
 void decrypt_ike(struct decryptor *d, struct tracker *t, const struct tracked *tr, const struct frame *f,

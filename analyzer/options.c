@@ -72,7 +72,7 @@ bool options_parse(struct options *o, int *argc, char ***argv)
 	GOptionEntry entries[] = {
 		{ "keys", 'k', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->key_files,
 		  "Key file (Wireshark esp_sa / ikev1_decryption_table / ikev2_decryption_table lines, "
-		  "Yamaha 'show ipsec sa' output, skeyid_d lines); repeatable", "FILE" },
+		  "Yamaha 'show ipsec sa' output, skeyid_d/skeyid_a/sk_d lines); repeatable", "FILE" },
 		{ "client", 'c', 0, G_OPTION_ARG_STRING, &client,
 		  "The VPN client's outer address (default: the IKE initiator); 'up' = client to server", "ADDR" },
 		{ "lifetime-kb", 0, 0, G_OPTION_ARG_STRING, &life_kb,

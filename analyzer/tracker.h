@@ -55,6 +55,7 @@ struct exchange_detail {
 	int transform_id, auth_alg;
 	unsigned key_bits;
 	uint16_t encap_mode;
+	bool esn;                       /* IKEv2: extended sequence numbers chosen */
 	bool pfs;                       /* KE in Quick Mode: ESP keys cannot be derived */
 	bool keys_derived;
 	struct exchange_nonces *nonces; /* only child-SA exchanges carry them; NULL until seen */

@@ -200,6 +200,11 @@ static bool read_line(struct keyfile *kf, char *line)
 			return false;
 		return read_skeyid_line(kf, line);
 	}
+	if (starts_word(line, "sk_d")) {
+		if (!yamaha_end(kf))
+			return false;
+		return read_sk_d_line(kf, line);
+	}
 	if (yamaha_claims(kf, line))
 		return yamaha_line(kf, line);
 	if (strchr(line, ',') && isxdigit((unsigned char)line[0])) {
@@ -224,7 +229,7 @@ static bool read_line(struct keyfile *kf, char *line)
 	}
 	/* The line is not quoted: it may hold a key. */
 	return kf_fail(kf, "unrecognised line: not an esp_sa, ikev1_decryption_table, "
-			   "ikev2_decryption_table, skeyid_d/skeyid_a or \"show ipsec sa\" line");
+			   "ikev2_decryption_table, skeyid_d/skeyid_a, sk_d or \"show ipsec sa\" line");
 }
 
 static bool load(struct keyfile *kf, char *text, size_t len)
@@ -264,6 +269,7 @@ bool keystore_load_text(struct keystore *ks, const char *text, size_t len, const
 		.esp = g_ptr_array_new_with_free_func(g_free),
 		.ikev1 = g_ptr_array_new_with_free_func(g_free),
 		.ikev2 = g_ptr_array_new_with_free_func(g_free),
+		.sk_d = g_ptr_array_new_with_free_func(g_free),
 	};
 	/* A private, NUL-terminated, writable copy; wiped afterwards since it
 	 * holds keys. */
@@ -285,7 +291,10 @@ bool keystore_load_text(struct keystore *ks, const char *text, size_t len, const
 		secret_wipe(kf.ikev2->pdata[i], kf.ikev2->pdata[i] ? sizeof(struct ikev2_key) : 0);
 	g_ptr_array_free(kf.esp, TRUE);
 	g_ptr_array_free(kf.ikev1, TRUE);
+	for (guint i = 0; i < kf.sk_d->len; i++)
+		secret_wipe(kf.sk_d->pdata[i], kf.sk_d->pdata[i] ? sizeof(struct ikev2_sk_d) : 0);
 	g_ptr_array_free(kf.ikev2, TRUE);
+	g_ptr_array_free(kf.sk_d, TRUE);
 	return ok;
 }
 

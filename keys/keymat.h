@@ -45,4 +45,24 @@ bool ikev1_esp_key_derive(struct esp_key *k, int hash_alg, const uint8_t *skeyid
 			  size_t ni_len, const uint8_t *nr, size_t nr_len, const struct addr *src,
 			  const struct addr *dst);
 
+/* IKEv2 (RFC 7296 §2.17): KEYMAT = prf+(SK_d, Ni | Nr) with the IKE SA's
+ * PRF (transform id 1 MD5, 2 SHA1, 5/6/7 SHA2-256/384/512).  No PFS. */
+bool ikev2_keymat(int prf_id, const uint8_t *sk_d, size_t len, const uint8_t *ni, size_t ni_len,
+		  const uint8_t *nr, size_t nr_len, uint8_t *out, size_t out_len);
+
+/* A child SA's ESP transform as IKEv2 negotiates it. */
+struct ikev2_esp_transform {
+	int encr_id;       /* ENCR: 3 3DES, 12 AES-CBC, 13 AES-CTR, 18/19/20 AES-GCM-8/12/16 */
+	unsigned key_bits; /* Key Length attribute; 0 = 128 */
+	int integ_id;      /* INTEG: 0 none, 1 MD5-96, 2 SHA1-96, 12/13/14 SHA2-256/384/512 */
+	bool esn;
+};
+
+/* Both ESP keys of a child SA: from the exchange's initiator to its responder
+ * (the responder's SPI on the wire), and back (the initiator's SPI). */
+bool ikev2_esp_keys_derive(struct esp_key *i_to_r, struct esp_key *r_to_i, int prf_id, const uint8_t *sk_d,
+			   size_t len, const struct ikev2_esp_transform *t, uint32_t spi_i, uint32_t spi_r,
+			   const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+			   const struct addr *initiator, const struct addr *responder);
+
 #endif

@@ -18,6 +18,7 @@ struct keystore {
 	GPtrArray *wild;        /* wildcard-SPI records, in order */
 	GHashTable *ikev1;      /* uint64 cookie -> struct ikev1_key * */
 	GHashTable *ikev2;      /* 16-byte "SPIi|SPIr" -> struct ikev2_key * */
+	GHashTable *ikev2_sk_d; /* 16-byte "SPIi|SPIr" -> struct ikev2_sk_d * */
 	GStringChunk *strings;  /* sources */
 	unsigned masked;
 };
@@ -45,6 +46,11 @@ static void ikev2_free(gpointer p)
 	wipe_free(p, sizeof(struct ikev2_key));
 }
 
+static void sk_d_free(gpointer p)
+{
+	wipe_free(p, sizeof(struct ikev2_sk_d));
+}
+
 static guint ikev2_hash(gconstpointer p)
 {
 	const uint8_t *b = p;
@@ -69,6 +75,7 @@ struct keystore *keystore_new(void)
 	ks->wild = g_ptr_array_new();
 	ks->ikev1 = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, ikev1_free);
 	ks->ikev2 = g_hash_table_new_full(ikev2_hash, ikev2_equal, g_free, ikev2_free);
+	ks->ikev2_sk_d = g_hash_table_new_full(ikev2_hash, ikev2_equal, g_free, sk_d_free);
 	ks->strings = g_string_chunk_new(256);
 	return ks;
 }
@@ -83,6 +90,7 @@ void keystore_free(struct keystore *ks)
 	g_ptr_array_free(ks->file, TRUE);
 	g_hash_table_destroy(ks->ikev1);
 	g_hash_table_destroy(ks->ikev2);
+	g_hash_table_destroy(ks->ikev2_sk_d);
 	g_string_chunk_free(ks->strings);
 	g_free(ks);
 }
@@ -296,7 +304,26 @@ void keystore_commit(struct keystore *ks, struct keyfile *kf)
 		kf->ikev2->pdata[i] = NULL;
 		g_hash_table_insert(ks->ikev2, g_memdup2(key, 16), k);
 	}
+	for (guint i = 0; i < kf->sk_d->len; i++) {
+		struct ikev2_sk_d *k = kf->sk_d->pdata[i];
+		uint8_t key[16];
+		memcpy(key, k->spi_i, 8);
+		memcpy(key + 8, k->spi_r, 8);
+		if (g_hash_table_contains(ks->ikev2_sk_d, key))
+			continue; /* first wins */
+		kf->sk_d->pdata[i] = NULL;
+		g_hash_table_insert(ks->ikev2_sk_d, g_memdup2(key, 16), k);
+	}
 	ks->masked += kf->masked;
+}
+
+const struct ikev2_sk_d *keystore_ikev2_sk_d(const struct keystore *ks, const uint8_t spi_i[8],
+					      const uint8_t spi_r[8])
+{
+	uint8_t key[16];
+	memcpy(key, spi_i, 8);
+	memcpy(key + 8, spi_r, 8);
+	return g_hash_table_lookup(ks->ikev2_sk_d, key);
 }
 
 void keystore_get_counts(const struct keystore *ks, struct keystore_counts *out)
@@ -316,5 +343,6 @@ void keystore_get_counts(const struct keystore *ks, struct keystore_counts *out)
 		out->ikev1_skeyid_a += k->skeyid_a_len != 0;
 	}
 	out->ikev2 = g_hash_table_size(ks->ikev2);
+	out->ikev2_sk_d = g_hash_table_size(ks->ikev2_sk_d);
 	out->masked = ks->masked;
 }

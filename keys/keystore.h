@@ -97,6 +97,14 @@ struct ikev2_key {
 	const char *source;
 };
 
+/* esprekey extension: SK_d of an IKEv2 SA, for the keys of its child SAs. */
+struct ikev2_sk_d {
+	uint8_t spi_i[8], spi_r[8];
+	uint8_t sk_d[64];
+	size_t len;
+	const char *source;
+};
+
 struct keystore_counts {
 	unsigned esp;           /* all ESP records */
 	unsigned esp_wildcard;  /* ... of which have a wildcard SPI */
@@ -106,6 +114,7 @@ struct keystore_counts {
 	unsigned ikev1_skeyid_d;
 	unsigned ikev1_skeyid_a;
 	unsigned ikev2;
+	unsigned ikev2_sk_d;
 	unsigned masked;        /* "show ipsec sa" blocks skipped: keys shown as ** */
 };
 
@@ -143,6 +152,8 @@ bool esp_key_matches(const struct esp_key *k, uint32_t spi, const struct addr *s
 		     const struct addr *dst);
 
 const struct ikev1_key *keystore_ikev1_lookup(const struct keystore *ks, const uint8_t cky_i[8]);
+const struct ikev2_sk_d *keystore_ikev2_sk_d(const struct keystore *ks, const uint8_t spi_i[8],
+					      const uint8_t spi_r[8]);
 const struct ikev2_key *keystore_ikev2_lookup(const struct keystore *ks, const uint8_t spi_i[8],
 					      const uint8_t spi_r[8]);
 

@@ -52,3 +52,30 @@ bool read_ikev2_line(struct keyfile *kf, char *line)
 	k->source = kf_source(kf, 0);
 	return true;
 }
+
+/* esprekey extension: "sk_d SPIi SPIr HEX", SK_d of an IKEv2 SA, from which
+ * the keys of its child SAs follow (RFC 7296 §2.17). */
+bool read_sk_d_line(struct keyfile *kf, char *line)
+{
+	char *tok[5] = { NULL };
+	int n = 0;
+	for (char *save = NULL, *t = strtok_r(line, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (n < 5)
+			tok[n] = t;
+		n++;
+	}
+	if (n != 4)
+		return kf_fail(kf, "sk_d line: expected \"sk_d <initiator SPI> <responder SPI> <hex>\", "
+				   "found %d fields", n);
+	struct ikev2_sk_d *k = g_new0(struct ikev2_sk_d, 1);
+	g_ptr_array_add(kf->sk_d, k);
+	if (!parse_cookie(kf, tok[1], strlen(tok[1]), "initiator SPI", k->spi_i) ||
+	    !parse_cookie(kf, tok[2], strlen(tok[2]), "responder SPI", k->spi_r) ||
+	    !parse_hex_key(kf, tok[3], strlen(tok[3]), "SK_d", k->sk_d, sizeof k->sk_d, &k->len))
+		return false;
+	/* the prf's output length: MD5 16, SHA1 20, SHA2 32/48/64 */
+	if (k->len != 16 && k->len != 20 && k->len != 32 && k->len != 48 && k->len != 64)
+		return kf_fail(kf, "SK_d must be 16, 20, 32, 48 or 64 bytes (a prf output), got %zu", k->len);
+	k->source = kf_source(kf, 0);
+	return true;
+}

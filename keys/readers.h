@@ -29,6 +29,7 @@ struct keyfile {
 	GPtrArray *esp;   /* struct esp_key *, staged in file order */
 	GPtrArray *ikev1; /* struct ikev1_key * */
 	GPtrArray *ikev2; /* struct ikev2_key * */
+	GPtrArray *sk_d;  /* struct ikev2_sk_d * */
 	unsigned masked;
 	struct yamaha_block *yb;
 };
@@ -67,6 +68,7 @@ bool parse_hex_key(struct keyfile *kf, const char *s, size_t len, const char *wh
 bool read_esp_sa_line(struct keyfile *kf, char *line);
 bool read_ikev1_line(struct keyfile *kf, char *line);   /* 2 UAT fields */
 bool read_skeyid_line(struct keyfile *kf, char *line);  /* skeyid_d / skeyid_a */
+bool read_sk_d_line(struct keyfile *kf, char *line);    /* sk_d SPIi SPIr HEX (IKEv2) */
 bool read_ikev2_line(struct keyfile *kf, char *line);   /* 8 UAT fields */
 
 /* Yamaha: whether the line belongs to a "show ipsec sa" listing (given the

@@ -91,6 +91,24 @@ for case, n in HASHES.items():
     t.ok("checked with SKEYID_a: %d verify, 0 do not" % n in p.stdout, "%s: all %d IKE HASHes verify" % (case, n),
          [l for l in p.stdout.splitlines() if "HASH" in l])
 
+# IKEv2 with the ikev2_decryption_table line and an esprekey "sk_d" line
+# only (SK_d from strongSwan's log): every child SA's keys are derived
+# (RFC 7296 prf+ over the CREATE_CHILD_SA / IKE_SA_INIT nonces).
+cap = os.path.join(SHARED, "captures", "ikev2-small", "capture-client.pcapng")
+if os.path.exists(cap):
+    sec = json.load(open(os.path.join(SHARED, "captures", "ikev2-small", "keys", "ike-secrets.json")))[0]
+    keys = os.path.join(tempfile.mkdtemp(prefix="esprekey-sk-d-"), "keys")
+    open(keys, "w").write(open(os.path.join(SHARED, "captures", "ikev2-small", "keys", "ikev2_decryption_table")).read() +
+                          "sk_d %s %s %s\n" % (sec["initiator_spi"], sec["responder_spi"], sec["secrets"]["Sk_d"]))
+    proc, tab = analyze(cap, "--keys", keys)
+    sas = tab.get("sas", [])
+    t.ok(len(sas) == 8 and all(r["decrypted"] == r["packets"] and r["key_source"] == "derived (IKEv2 SK_d)"
+                               for r in sas),
+         "ikev2-small with only ikev2_decryption_table + sk_d: all 8 SAs derived and decrypted in full",
+         [(r["spi"], r["decrypted"], r["packets"], r["key_source"]) for r in sas])
+else:
+    t.skip("ikev2 sk_d", "../shared/captures not present")
+
 # A capture that starts after Main Mode and the first Quick Mode, as a mirror
 # capture of an hours-old IKE SA does: with only the ikev1 key + skeyid_d the
 # later Quick Modes still decrypt, and from them every later SA's keys.

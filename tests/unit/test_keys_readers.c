@@ -568,7 +568,7 @@ static void test_yamaha_errors(void)
 	/* a bare line that is no shape at all is not quoted (it may be a key) */
 	expect_error("deadbeef deadbeef\n",
 		     "t.keys:1: unrecognised line: not an esp_sa, ikev1_decryption_table, "
-		     "ikev2_decryption_table, skeyid_d/skeyid_a or \"show ipsec sa\" line");
+		     "ikev2_decryption_table, skeyid_d/skeyid_a, sk_d or \"show ipsec sa\" line");
 }
 
 /* ---- one file with every shape; CRLF; whitespace ---- */
@@ -624,10 +624,35 @@ static void test_dsb_origin(void)
 	keystore_free(ks);
 }
 
+/* esprekey extension for IKEv2: "sk_d SPIi SPIr HEX" */
+static void test_sk_d(void)
+{
+	struct keystore *ks = load_ok("sk_d b742ccd7b8289866 48299f929e7014c7 86752253c211cd7de6357fd44e155899dc450f78\n");
+	static const uint8_t spi_i[8] = { 0xb7, 0x42, 0xcc, 0xd7, 0xb8, 0x28, 0x98, 0x66 };
+	static const uint8_t spi_r[8] = { 0x48, 0x29, 0x9f, 0x92, 0x9e, 0x70, 0x14, 0xc7 };
+	const struct ikev2_sk_d *k = keystore_ikev2_sk_d(ks, spi_i, spi_r);
+	g_assert_nonnull(k);
+	g_assert_cmpuint(k->len, ==, 20);
+	g_assert_cmpuint(k->sk_d[0], ==, 0x86);
+	g_assert_cmpuint(k->sk_d[19], ==, 0x78);
+	g_assert_cmpstr(k->source, ==, "t.keys:1");
+	g_assert_null(keystore_ikev2_sk_d(ks, spi_r, spi_i));
+	struct keystore_counts c;
+	keystore_get_counts(ks, &c);
+	g_assert_cmpuint(c.ikev2_sk_d, ==, 1);
+	keystore_free(ks);
+
+	expect_error("sk_d b742ccd7b8289866 86752253c211cd7de6357fd44e155899dc450f78\n",
+		     "t.keys:1: sk_d line: expected \"sk_d <initiator SPI> <responder SPI> <hex>\", found 3 fields");
+	expect_error("sk_d b742ccd7b8289866 48299f929e7014c7 8675225311\n",
+		     "t.keys:1: SK_d must be 16, 20, 32, 48 or 64 bytes (a prf output), got 5");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/keys/esp_sa/8-fields", test_esp_sa_8_fields);
+	g_test_add_func("/keys/ikev2/sk_d", test_sk_d);
 	g_test_add_func("/keys/esp_sa/10-fields-esn", test_esp_sa_10_fields_esn);
 	g_test_add_func("/keys/esp_sa/key-forms", test_esp_sa_key_forms);
 	g_test_add_func("/keys/esp_sa/every-name", test_esp_sa_every_name);
