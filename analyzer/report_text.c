@@ -299,10 +299,10 @@ static void print_keys(const struct analysis *a, FILE *f)
 	struct keystore_counts kc;
 	keystore_get_counts(a->keys, &kc);
 	const struct decryptor *d = &a->decryptor;
-	fprintf(f, "Keys: %u ESP records (%u derived by KEYMAT), %u IKEv1 (%u with SKEYID_d), %u IKEv2; "
-		   "IKE messages decrypted %llu, not %llu\n",
-		kc.esp, kc.esp_derived, kc.ikev1, kc.ikev1_skeyid_d, kc.ikev2, (unsigned long long)d->ike_decrypted,
-		(unsigned long long)d->ike_failed);
+	fprintf(f, "Keys: %u ESP records (%u derived by KEYMAT), %u IKEv1 (%u with SKEYID_d), %u IKEv2 "
+		   "(%u with SK_d); IKE messages decrypted %llu, not %llu\n",
+		kc.esp, kc.esp_derived, kc.ikev1, kc.ikev1_skeyid_d, kc.ikev2, kc.ikev2_sk_d,
+		(unsigned long long)d->ike_decrypted, (unsigned long long)d->ike_failed);
 	if (d->hash_ok || d->hash_bad)
 		fprintf(f, "  IKEv1 HASH payloads checked with SKEYID_a: %llu verify, %llu do not\n",
 			(unsigned long long)d->hash_ok, (unsigned long long)d->hash_bad);
