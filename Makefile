@@ -119,7 +119,7 @@ clean:
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-DISSECT_SRC  := $(wildcard dissect/*.c) $(wildcard keys/*.c)
+DISSECT_SRC  := $(wildcard dissect/*.c) $(wildcard keys/*.c) analyzer/pcapng.c
 
 .PHONY: fuzz fuzz-run fuzz-replay
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)

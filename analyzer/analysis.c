@@ -96,6 +96,7 @@ bool analysis_read(struct analysis *a, const char *path, char **err)
 	frag_table_expire(a->frags, UINT64_MAX);
 	in->frames = cap.frames;
 	in->cut_short = cap.cut_short;
+	in->mixed_link_types = cap.mixed_link_types;
 	if (rc < 0 && cap.frames == 0) {
 		*err = g_strdup(cap.error);
 		capture_close(&cap);

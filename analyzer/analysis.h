@@ -19,6 +19,7 @@ struct input_file {
 	int dlt;
 	uint64_t frames;
 	bool cut_short;
+	bool mixed_link_types;       /* a pcapng file with interfaces of several link types */
 	char *note;                  /* why reading stopped early, or NULL */
 };
 

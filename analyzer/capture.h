@@ -7,10 +7,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct pcapng_reader;
+
 struct capture {
 	pcap_t *pcap;
+	struct pcapng_reader *ng;   /* instead of pcap, for pcapng with mixed link types */
 	const char *path;
-	int dlt;
+	int dlt;                    /* of the frame last read */
+	bool mixed_link_types;
 	uint64_t frames;
 	bool cut_short;          /* the file ended inside a record */
 	char error[PCAP_ERRBUF_SIZE + 64];

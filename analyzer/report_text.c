@@ -324,9 +324,10 @@ void report_text(const struct analysis *a, FILE *f)
 	fprintf(f, "esprekey report\n");
 	for (guint i = 0; i < a->inputs->len; i++) {
 		const struct input_file *in = g_ptr_array_index(a->inputs, i);
-		fprintf(f, "Capture: %s (%s), %llu frames%s%s\n", in->path,
+		fprintf(f, "Capture: %s (%s%s), %llu frames%s%s\n", in->path,
 			pcap_datalink_val_to_description(in->dlt) ? pcap_datalink_val_to_description(in->dlt) : "?",
-			(unsigned long long)in->frames, in->note ? "; " : "", in->note ? in->note : "");
+			in->mixed_link_types ? " and other link types" : "", (unsigned long long)in->frames,
+			in->note ? "; " : "", in->note ? in->note : "");
 	}
 	if (t->have_time)
 		fprintf(f, "Time: %s to %s (%.3f s)\n", fmt_iso(t->first_ns, t0, sizeof(t0)),

@@ -15,6 +15,9 @@
 #define LLVMFuzzerTestOneInput fuzz_keyfile_one
 #include "../fuzz/fuzz_keyfile.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_pcapng_one
+#include "../fuzz/fuzz_pcapng.c"
+#undef LLVMFuzzerTestOneInput
 
 static unsigned replay_dir(const char *dir, int (*one)(const uint8_t *, size_t))
 {
@@ -60,6 +63,7 @@ static void test_frame(void) { replay("frame", fuzz_frame_one); }
 static void test_isakmp(void) { replay("isakmp", fuzz_isakmp_one); }
 static void test_inner(void) { replay("inner", fuzz_inner_one); }
 static void test_keyfile(void) { replay("keyfile", fuzz_keyfile_one); }
+static void test_pcapng(void) { replay("pcapng", fuzz_pcapng_one); }
 
 int main(int argc, char **argv)
 {
@@ -68,5 +72,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/dissect/fuzz/isakmp", test_isakmp);
 	g_test_add_func("/dissect/fuzz/inner", test_inner);
 	g_test_add_func("/keys/fuzz/keyfile", test_keyfile);
+	g_test_add_func("/analyzer/fuzz/pcapng", test_pcapng);
 	return g_test_run();
 }
