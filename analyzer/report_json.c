@@ -3,6 +3,7 @@
 #include "analyzer/report.h"
 
 #include "analyzer/fmt.h"
+#include "keys/keystore.h"
 
 #include <pcap/pcap.h>
 
@@ -284,6 +285,41 @@ static void tunnel_json(FILE *f, const struct analysis *a, const struct tunnel_a
 	fputc('}', f);
 }
 
+/* What keys there were and what they did not decrypt, and why. */
+static void keys_json(FILE *f, const struct analysis *a, bool *first)
+{
+	key(f, "keys", first);
+	if (!a->keys) {
+		fputs("null", f);
+		return;
+	}
+	struct keystore_counts kc;
+	keystore_get_counts(a->keys, &kc);
+	const struct decryptor *d = &a->decryptor;
+	bool f2 = true;
+	fputc('{', f);
+	kv_u64(f, "esp_records", kc.esp, &f2);
+	kv_u64(f, "esp_derived", kc.esp_derived, &f2);
+	kv_u64(f, "ikev1", kc.ikev1, &f2);
+	kv_u64(f, "ikev1_skeyid_d", kc.ikev1_skeyid_d, &f2);
+	kv_u64(f, "ikev2", kc.ikev2, &f2);
+	kv_u64(f, "ikev2_sk_d", kc.ikev2_sk_d, &f2);
+	kv_u64(f, "ike_decrypted", d->ike_decrypted, &f2);
+	kv_u64(f, "ike_not_decrypted", d->ike_failed, &f2);
+	kv_u64(f, "ike_hash_verified", d->hash_ok, &f2);
+	kv_u64(f, "ike_hash_wrong", d->hash_bad, &f2);
+	key(f, "notes", &f2);
+	fputc('[', f);
+	GPtrArray *notes = decryptor_notes(d);
+	for (guint i = 0; i < notes->len; i++) {
+		if (i)
+			fputc(',', f);
+		json_string(f, g_ptr_array_index(notes, i));
+	}
+	g_ptr_array_free(notes, TRUE);
+	fputs("]}", f);
+}
+
 void report_json(const struct analysis *a, FILE *f)
 {
 	const struct tracker *t = &a->tracker;
@@ -310,6 +346,7 @@ void report_json(const struct analysis *a, FILE *f)
 	kv_u64(f, "esp_frames", t->esp_frames, &first);
 	kv_u64(f, "ike_frames", t->ike_frames, &first);
 	kv_u64(f, "keepalive_frames", t->keepalive_frames, &first);
+	keys_json(f, a, &first);
 	key(f, "anomalies", &first);
 	bool f2 = true;
 	fputc('{', f);
