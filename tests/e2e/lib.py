@@ -1,6 +1,8 @@
 """Shared bits of the end-to-end tests: TAP output, running esprekey, CSVs."""
+import atexit
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -8,6 +10,11 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.environ.get("ESPREKEY_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
 ESPREKEY = os.environ.get("ESPREKEY", os.path.join(ROOT, "esprekey"))
+
+# every temporary file of a test script lives under one directory, removed
+# when the script ends (generated captures run to megabytes)
+tempfile.tempdir = tempfile.mkdtemp(prefix="esprekey-test-")
+atexit.register(shutil.rmtree, tempfile.tempdir, ignore_errors=True)
 
 
 class Tap:
