@@ -8,23 +8,32 @@
 #include "keys/esp_crypto.h"
 #include "keys/secret.h"
 
+/* An HMAC handle keyed for a KEYMAT expansion of out_len bytes (at most
+ * 255 prf blocks, as both RFC 2409 and RFC 7296 allow). */
+static bool open_prf(int md_algo, const uint8_t *key, size_t len, size_t out_len, gcry_md_hd_t *md,
+		     size_t *dlen)
+{
+	if (!md_algo || !len || !esprekey_gcrypt_init())
+		return false;
+	*dlen = gcry_md_get_algo_dlen(md_algo);
+	if (out_len > 255 * *dlen || gcry_md_open(md, md_algo, GCRY_MD_FLAG_HMAC))
+		return false;
+	if (gcry_md_setkey(*md, key, len)) {
+		gcry_md_close(*md);
+		return false;
+	}
+	return true;
+}
+
 bool ikev1_keymat(int hash_alg, const uint8_t *skeyid_d, size_t len, uint8_t protocol,
 		  uint32_t spi, const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		  uint8_t *out, size_t out_len)
 {
 	int md_algo = ikev1_hash_to_gcry(hash_alg);
-	if (!md_algo || !len || !esprekey_gcrypt_init())
-		return false;
-	size_t dlen = gcry_md_get_algo_dlen(md_algo);
-	if (out_len > 255 * dlen)
-		return false;
 	gcry_md_hd_t md;
-	if (gcry_md_open(&md, md_algo, GCRY_MD_FLAG_HMAC))
+	size_t dlen;
+	if (!open_prf(md_algo, skeyid_d, len, out_len, &md, &dlen))
 		return false;
-	if (gcry_md_setkey(md, skeyid_d, len)) {
-		gcry_md_close(md);
-		return false;
-	}
 	uint8_t seed_hdr[5] = { protocol, (uint8_t)(spi >> 24), (uint8_t)(spi >> 16),
 				(uint8_t)(spi >> 8), (uint8_t)spi };
 	size_t done = 0;
@@ -169,18 +178,10 @@ bool ikev2_keymat(int prf_id, const uint8_t *sk_d, size_t len, const uint8_t *ni
 		  const uint8_t *nr, size_t nr_len, uint8_t *out, size_t out_len)
 {
 	int md_algo = ikev2_prf_md(prf_id);
-	if (!md_algo || !len || !esprekey_gcrypt_init())
-		return false;
-	size_t dlen = gcry_md_get_algo_dlen(md_algo);
-	if (out_len > 255 * dlen)
-		return false;
 	gcry_md_hd_t md;
-	if (gcry_md_open(&md, md_algo, GCRY_MD_FLAG_HMAC))
+	size_t dlen;
+	if (!open_prf(md_algo, sk_d, len, out_len, &md, &dlen))
 		return false;
-	if (gcry_md_setkey(md, sk_d, len)) {
-		gcry_md_close(md);
-		return false;
-	}
 	/* prf+: T1 = prf(K, S | 0x01), Tn = prf(K, Tn-1 | S | n), S = Ni | Nr */
 	uint8_t prev[64];
 	size_t done = 0;
